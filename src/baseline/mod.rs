@@ -1,0 +1,90 @@
+//! Baselines: the committed reference result of each benchmark.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the baseline file format this build writes.
+pub const BASELINE_SCHEMA: u32 = 1;
+
+/// What one iteration processes, when a benchmark declares a throughput.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throughput {
+    /// Elements (tasks, look-ups, ...) per iteration.
+    Elements(u64),
+    /// Bytes per iteration.
+    Bytes(u64),
+}
+
+impl Throughput {
+    /// Units processed per iteration.
+    pub fn per_iteration(self) -> u64 {
+        match self {
+            Throughput::Elements(n) | Throughput::Bytes(n) => n,
+        }
+    }
+}
+
+/// Summary of a set of per-iteration samples (ns), recomputable from them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Number of samples.
+    pub n: usize,
+    /// Median, ns.
+    pub median: f64,
+    /// Median absolute deviation (unscaled), ns.
+    pub mad: f64,
+    /// Arithmetic mean, ns.
+    pub mean: f64,
+    /// Smallest sample, ns.
+    pub min: f64,
+    /// Largest sample, ns.
+    pub max: f64,
+}
+
+/// Where a result was measured. Two fingerprints are the same machine when
+/// CPU model, logical cores, OS and architecture agree; kernel, rustc and
+/// profile differences are reported but do not change that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Fingerprint {
+    /// CPU model name, as the OS reports it, with clock-rate noise removed.
+    pub cpu_model: String,
+    /// Logical cores.
+    pub logical_cores: usize,
+    /// Operating system (`linux`).
+    pub os: String,
+    /// CPU architecture (`x86_64`).
+    pub arch: String,
+    /// Kernel release.
+    pub kernel: String,
+    /// `rustc --version` of the build.
+    pub rustc: String,
+    /// Cargo profile the benchmarks were built with.
+    pub profile: String,
+}
+
+/// One benchmark's committed reference result (`baselines/<stem>.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// File format version ([`BASELINE_SCHEMA`]).
+    pub schema: u32,
+    /// Benchmark id as criterion shows it.
+    pub id: String,
+    /// Unit of `samples`: always `ns_per_iteration`.
+    pub unit: String,
+    /// Clean per-iteration samples, ns, in the order taken.
+    pub samples: Vec<f64>,
+    /// Summary of `samples`; recomputed when absent.
+    pub summary: Option<Summary>,
+    /// Iterations per sample (the most common value).
+    pub iterations: u64,
+    /// Declared throughput per iteration.
+    pub throughput: Option<Throughput>,
+    /// Machine the baseline was recorded on.
+    pub fingerprint: Fingerprint,
+    /// Git commit of the recorded code, if known.
+    pub git_commit: Option<String>,
+    /// When it was recorded (RFC 3339, UTC).
+    pub date: String,
+    /// perfgate version that wrote the file.
+    pub perfgate_version: String,
+}

@@ -1,0 +1,1 @@
+//! The committed gate configuration (`perfgate.toml`).

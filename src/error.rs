@@ -1,0 +1,86 @@
+//! The library's one error type. Every variant carries what a person needs
+//! to act: the file or benchmark concerned, what is wrong, what to do.
+
+use std::path::PathBuf;
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Errors of the harness. All of them are "harness or input" errors: the
+/// CLI maps every one to exit status 2 ([`Error::exit_status`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {action} failed: {source}")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file's content is not what perfgate expects (bad JSON/TOML, a
+    /// wrong field, a truncated file).
+    #[error("{path}: {message}\n  hint: {hint}")]
+    Parse {
+        path: PathBuf,
+        message: String,
+        hint: String,
+    },
+    /// A baseline or record was written by a schema this build cannot read.
+    #[error(
+        "{path}: schema version {found} is not supported (this perfgate reads {supported})\n  \
+         hint: {hint}"
+    )]
+    Schema {
+        path: PathBuf,
+        found: u32,
+        supported: String,
+        hint: String,
+    },
+    /// A benchmark's data cannot be compared (zero, negative or non-finite
+    /// timings, a zero baseline, ...).
+    #[error("benchmark `{id}`: {message}\n  hint: {hint}")]
+    Benchmark {
+        id: String,
+        message: String,
+        hint: String,
+    },
+    /// Wrong use: bad option values, nothing to do, a lock held by another run.
+    #[error("{message}\n  hint: {hint}")]
+    Usage { message: String, hint: String },
+}
+
+impl Error {
+    /// The process exit status for this error: always 2 (harness or input
+    /// error), distinct from 1 (regression) and 3 (inconclusive).
+    pub fn exit_status(&self) -> i32 {
+        2
+    }
+
+    /// Shorthand for an [`Error::Io`].
+    pub fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    /// Shorthand for an [`Error::Benchmark`].
+    pub fn benchmark(
+        id: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Benchmark {
+            id: id.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}

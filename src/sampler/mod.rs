@@ -1,0 +1,5 @@
+//! The contention-aware sampler.
+
+pub mod record;
+
+pub use record::{BenchRecord, ContentionReason, SampleRecord, SampleStatus};

@@ -1,0 +1,113 @@
+//! What the sampler keeps of every sample, retakes included.
+//!
+//! These records are written per benchmark id under the target directory
+//! (`target/perfgate/records/`), read back by `perfgate check`, and drawn
+//! in the reports' timelines.
+
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Throughput;
+
+/// Why a sample was judged contended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentionReason {
+    /// The OS counted involuntary context switches during the sample.
+    ContextSwitches,
+    /// Wall time exceeded CPU time by more than the configured fraction.
+    WallExceedsCpu,
+    /// The per-iteration time lay above the robust upper limit anchored on
+    /// the routine's fast mode.
+    UpperOutlier,
+}
+
+/// What became of a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleStatus {
+    /// Accepted: used in the comparison.
+    Clean,
+    /// Judged contended and replaced by a later attempt.
+    Retaken,
+    /// Still contended after its last attempt (or once the retake budget
+    /// ran out): kept, but excluded from the comparison.
+    Flagged,
+}
+
+/// One timed batch of iterations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleRecord {
+    /// Index of the sample slot this attempt fills (0-based).
+    pub index: u32,
+    /// Attempt number for this slot, counting from 0.
+    pub attempt: u32,
+    /// Calls of the routine in this sample.
+    pub iterations: u64,
+    /// Wall-clock time of the whole sample, ns.
+    pub wall_ns: u64,
+    /// CPU time of the sample (thread or process, see the sampler), ns.
+    pub cpu_ns: u64,
+    /// Involuntary context switches counted during the sample.
+    pub involuntary_switches: u64,
+    /// Backoff slept right before this attempt, ns (0 for attempt 0).
+    pub delay_ns: u64,
+    /// Reasons it was judged contended; empty when clean.
+    pub reasons: Vec<ContentionReason>,
+    /// What became of it.
+    pub status: SampleStatus,
+    /// Faster than the lower limit: reported, never re-taken.
+    #[serde(default)]
+    pub fast: bool,
+}
+
+impl SampleRecord {
+    /// Wall time per iteration in nanoseconds.
+    pub fn per_iteration_ns(&self) -> f64 {
+        self.wall_ns as f64 / self.iterations.max(1) as f64
+    }
+}
+
+/// Everything perfgate kept of one benchmark's run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchRecord {
+    /// Record schema version ([`RECORD_SCHEMA`]).
+    pub schema: u32,
+    /// Benchmark id as criterion shows it (`halo/large_dag`).
+    pub id: String,
+    /// Declared throughput per iteration, if any.
+    pub throughput: Option<Throughput>,
+    /// Every sample attempt in the order taken, retakes included.
+    pub samples: Vec<SampleRecord>,
+    /// Warnings raised while sampling (timer resolution, budget exhausted).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// When the run finished (RFC 3339, UTC).
+    pub finished_at: String,
+}
+
+/// Version of the [`BenchRecord`] file format.
+pub const RECORD_SCHEMA: u32 = 1;
+
+impl BenchRecord {
+    /// Per-iteration times of the clean samples, in the order taken.
+    pub fn clean_per_iteration(&self) -> Vec<f64> {
+        self.samples
+            .iter()
+            .filter(|s| s.status == SampleStatus::Clean)
+            .map(SampleRecord::per_iteration_ns)
+            .collect()
+    }
+
+    /// Number of attempts beyond the first across all slots.
+    pub fn retakes(&self) -> usize {
+        self.samples.iter().filter(|s| s.attempt > 0).count()
+    }
+
+    /// Number of samples still contended after their last attempt.
+    pub fn flagged(&self) -> usize {
+        self.samples
+            .iter()
+            .filter(|s| s.status == SampleStatus::Flagged)
+            .count()
+    }
+}
