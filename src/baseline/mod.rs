@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::stats::Summary;
+
 /// Version of the baseline file format this build writes.
 pub const BASELINE_SCHEMA: u32 = 1;
 
@@ -22,23 +24,6 @@ impl Throughput {
             Throughput::Elements(n) | Throughput::Bytes(n) => n,
         }
     }
-}
-
-/// Summary of a set of per-iteration samples (ns), recomputable from them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Number of samples.
-    pub n: usize,
-    /// Median, ns.
-    pub median: f64,
-    /// Median absolute deviation (unscaled), ns.
-    pub mad: f64,
-    /// Arithmetic mean, ns.
-    pub mean: f64,
-    /// Smallest sample, ns.
-    pub min: f64,
-    /// Largest sample, ns.
-    pub max: f64,
 }
 
 /// Where a result was measured. Two fingerprints are the same machine when
