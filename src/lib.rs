@@ -18,12 +18,14 @@
 //! | [`baseline`] | baseline schema, atomic load/save, machine fingerprint |
 //! | [`report`] | terminal table, Markdown, JSON, self-contained HTML |
 //! | [`cli`] | the `perfgate` binary's commands |
+//! | [`calibrate`] | A/A and A/B trials that measure the gate's error rates |
 //!
 //! `routing` never imports the harness modules and the harness never
 //! imports `routing`: only `benches/` and the CLI's `route` command join
 //! them, so the harness works on any crate's benchmarks.
 
 pub mod baseline;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod config;
