@@ -1,6 +1,17 @@
 //! Baselines: the committed reference result of each benchmark.
+//!
+//! [`store`] loads and saves the files (atomically), [`fingerprint`]
+//! describes the machine they were recorded on, [`provenance`] stamps the
+//! date and commit. The [`Summary`] type lives in [`crate::stats`].
 
 use serde::{Deserialize, Serialize};
+
+pub mod fingerprint;
+pub mod provenance;
+pub mod store;
+
+pub use fingerprint::normalize_cpu_model;
+pub use store::{load, load_dir, load_file, save};
 
 pub use crate::stats::Summary;
 

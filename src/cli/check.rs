@@ -1,0 +1,280 @@
+//! `perfgate check` and the gate that ends `cargo bench`.
+//!
+//! Both load the configuration, the committed baselines and the last run's
+//! records, judge every benchmark ([`super::evaluate`]), write the reports,
+//! print the verdict table to stdout and end with the exit status:
+//! 0 pass, 1 regression, 2 harness or input error, 3 inconclusive.
+//!
+//! The gate inside `cargo bench` can measure again: a benchmark judged
+//! `regressed` or `inconclusive` is re-measured after a backoff
+//! (`confirm_backoff`, doubling) up to `confirm_retries` times, and the last
+//! measurement's verdict stands, so a regression must persist to fail.
+//! `perfgate check` cannot run benchmarks, so its verdicts are unconfirmed.
+//!
+//! Two environment variables change what the gate does:
+//! - `PERFGATE_GATE=off`: measure, compare and report as usual, but always
+//!   exit 0 (for exploring, or a job that must not block).
+//! - `PERFGATE_SAVE_BASELINE=1`: save this run's records as the baselines
+//!   instead of comparing (used by `scripts/update-baselines.sh`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::baseline::{self, Fingerprint};
+use crate::compare::Verdict;
+use crate::config::{Config, CONFIG_FILE};
+use crate::sampler::BenchRecord;
+use crate::{Error, Result};
+
+use super::evaluate::{self, Evaluation, Measured, Pair};
+use super::output::{self, print_warnings};
+use super::records::{self, LastRun};
+use super::save;
+
+/// Environment variable that turns the gate off (`off`, `0`, `false`).
+pub const GATE_ENV: &str = "PERFGATE_GATE";
+/// Environment variable that saves baselines instead of gating (`1`).
+pub const SAVE_ENV: &str = "PERFGATE_SAVE_BASELINE";
+/// Environment variable naming the configuration file.
+pub const CONFIG_ENV: &str = "PERFGATE_CONFIG";
+
+/// What the gate does with a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateMode {
+    /// Judge, report, and exit with the verdict status.
+    Gate,
+    /// Judge and report, but exit 0.
+    ReportOnly,
+    /// Save the run's records as baselines.
+    SaveBaselines,
+}
+
+impl GateMode {
+    /// The mode the environment asks for.
+    pub fn from_env() -> GateMode {
+        let set = |name: &str| std::env::var(name).unwrap_or_default().to_lowercase();
+        if matches!(set(SAVE_ENV).as_str(), "1" | "true" | "yes" | "on") {
+            GateMode::SaveBaselines
+        } else if matches!(set(GATE_ENV).as_str(), "off" | "0" | "false" | "no") {
+            GateMode::ReportOnly
+        } else {
+            GateMode::Gate
+        }
+    }
+}
+
+/// Where the gate reads and writes, and how it behaves.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// The configuration file; built-in defaults when it does not exist.
+    pub config: PathBuf,
+    /// The sampler's records directory.
+    pub records_dir: PathBuf,
+    /// Overrides the configuration's `baselines_dir`.
+    pub baselines_dir: Option<PathBuf>,
+    /// Overrides the configuration's `reports_dir`.
+    pub reports_dir: Option<PathBuf>,
+    /// A name filter limited the run (besides what the run manifest says).
+    pub filtered: bool,
+    /// `missing` / `new` fail the run (besides the configuration's
+    /// `strict`).
+    pub strict: bool,
+    /// Colour the table.
+    pub color: bool,
+    /// Gate, report only, or save baselines.
+    pub mode: GateMode,
+}
+
+impl GateOptions {
+    /// Options from the environment, as the bench harness needs them:
+    /// `$PERFGATE_CONFIG` or `perfgate.toml`, the default records
+    /// directory, colour when stdout is a terminal, and [`GateMode::from_env`].
+    pub fn from_env(filtered: bool) -> GateOptions {
+        let config = std::env::var_os(CONFIG_ENV)
+            .filter(|c| !c.is_empty())
+            .map_or_else(|| PathBuf::from(CONFIG_FILE), PathBuf::from);
+        GateOptions {
+            config,
+            records_dir: records::default_records_dir(),
+            baselines_dir: None,
+            reports_dir: None,
+            filtered,
+            strict: false,
+            color: output::ColorChoice::Auto.enabled(),
+            mode: GateMode::from_env(),
+        }
+    }
+}
+
+/// Re-measures one benchmark by id and returns its fresh record.
+pub type Remeasure<'a> = dyn FnMut(&str) -> anyhow::Result<BenchRecord> + 'a;
+
+/// Runs the gate after a benchmark suite: judges the last run, confirms
+/// regressions through `remeasure`, writes the reports, prints the table
+/// and returns the exit status. Errors are printed with their causes and
+/// give 2. With [`GateMode::ReportOnly`] the status is always 0.
+pub fn gate(opts: &GateOptions, remeasure: &mut Remeasure<'_>) -> i32 {
+    let status = match run(opts, Some(remeasure)) {
+        Ok(status) => status,
+        Err(e) => {
+            super::print_error(&anyhow::Error::new(e));
+            2
+        }
+    };
+    if opts.mode == GateMode::ReportOnly {
+        if status != 0 {
+            eprintln!("perfgate: {GATE_ENV}=off, exit status {status} replaced by 0");
+        }
+        return 0;
+    }
+    status
+}
+
+/// The gate's work; `remeasure` is `None` for `perfgate check`.
+pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<i32> {
+    let loaded = Config::load(&opts.config, false)?;
+    print_warnings(&loaded.warnings);
+    let config = loaded.config;
+    let last = records::load_last_run(&opts.records_dir)?;
+    if last.records.is_empty() {
+        return Err(nothing_measured(opts));
+    }
+    let baselines_dir = opts
+        .baselines_dir
+        .clone()
+        .unwrap_or(config.baselines_dir.clone());
+    if opts.mode == GateMode::SaveBaselines {
+        return save::save_records(&baselines_dir, last.records.values()).map(|_| 0);
+    }
+
+    let machine = Fingerprint::current();
+    let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
+    let pairs = pairs(&config, &baselines_dir, &last, &machine, filtered)?;
+    let mut evaluation = evaluate::evaluate(&config, &pairs);
+    if let Some(remeasure) = remeasure {
+        confirm(&config, &pairs, &machine, &mut evaluation, remeasure);
+    }
+
+    let strict = opts.strict || config.strict;
+    let status = evaluate::exit_status(&evaluation, strict);
+    let results = output::run_results(&config, &evaluation, machine, status);
+    let reports_dir = opts
+        .reports_dir
+        .clone()
+        .unwrap_or(config.reports_dir.clone());
+    output::write_reports(&results, &reports_dir)?;
+    finish(&evaluation, &results, opts.color, status);
+    Ok(status)
+}
+
+/// Prints the table, then warnings, errors and the closing sentence.
+pub(crate) fn finish(
+    evaluation: &Evaluation,
+    results: &crate::compare::RunResults,
+    color: bool,
+    status: i32,
+) {
+    print!("{}", output::table(results, color));
+    print_warnings(&evaluation.warnings);
+    for e in &evaluation.errors {
+        super::print_error(&anyhow::Error::msg(e.to_string()));
+    }
+    eprintln!(
+        "perfgate: {} (exit status {status})",
+        output::exit_sentence(status)
+    );
+}
+
+fn nothing_measured(opts: &GateOptions) -> Error {
+    Error::Usage {
+        message: format!(
+            "no benchmark records in {}: nothing to check",
+            opts.records_dir.display()
+        ),
+        hint: format!(
+            "run `cargo bench` first, or point {} at the records directory",
+            records::RECORDS_ENV
+        ),
+    }
+}
+
+fn pairs(
+    config: &Config,
+    baselines_dir: &std::path::Path,
+    last: &LastRun,
+    machine: &Fingerprint,
+    filtered: bool,
+) -> Result<Vec<Pair>> {
+    let baselines: BTreeMap<String, Measured> = baseline::load_dir(baselines_dir)?
+        .iter()
+        .map(|(id, b)| (id.clone(), Measured::from_baseline(b)))
+        .collect();
+    let candidates = last
+        .records
+        .iter()
+        .map(|(id, r)| (id.clone(), Measured::from_record(r, machine)))
+        .collect();
+    Ok(evaluate::pair(config, baselines, candidates, filtered))
+}
+
+/// Re-measures every `regressed` or `inconclusive` benchmark after a
+/// growing backoff until its verdict changes or the retries run out; the
+/// last measurement's verdict stands.
+fn confirm(
+    config: &Config,
+    pairs: &[Pair],
+    machine: &Fingerprint,
+    evaluation: &mut Evaluation,
+    remeasure: &mut Remeasure<'_>,
+) {
+    for comparison in &mut evaluation.comparisons {
+        let Some(pair) = pairs.iter().find(|p| p.id == comparison.id) else {
+            continue;
+        };
+        let mut backoff = config.confirm_backoff;
+        let mut confirmations = 0;
+        while needs_confirmation(comparison.verdict)
+            && confirmations < config.confirm_retries
+        {
+            let first = comparison.verdict;
+            std::thread::sleep(backoff);
+            backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
+            confirmations += 1;
+            match remeasure_pair(config, pair, machine, remeasure) {
+                Ok(mut again) => {
+                    again.notes.push(format!(
+                        "measured again ({confirmations}): {first} before, {} now",
+                        again.verdict
+                    ));
+                    *comparison = again;
+                }
+                Err(e) => {
+                    let message =
+                        format!("benchmark `{}`: re-measuring failed: {e:#}", pair.id);
+                    evaluation.warnings.push(message);
+                    break;
+                }
+            }
+            comparison.confirmations = confirmations;
+        }
+    }
+}
+
+fn needs_confirmation(verdict: Verdict) -> bool {
+    matches!(verdict, Verdict::Regressed | Verdict::Inconclusive)
+}
+
+fn remeasure_pair(
+    config: &Config,
+    pair: &Pair,
+    machine: &Fingerprint,
+    remeasure: &mut Remeasure<'_>,
+) -> anyhow::Result<crate::compare::Comparison> {
+    let record = remeasure(&pair.id)?;
+    let again = Pair {
+        candidate: Some(Measured::from_record(&record, machine)),
+        ..pair.clone()
+    };
+    Ok(evaluate::judge_pair(config, &again)?)
+}

@@ -1,0 +1,93 @@
+//! `perfgate compare BASELINE CANDIDATE`: judges two saved results against
+//! each other without running anything. Each side is a baselines directory
+//! or a `results.json` written by an earlier run (its candidate sides).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::baseline;
+use crate::baseline::store::json_error;
+use crate::compare::RunResults;
+use crate::config::Config;
+use crate::{Error, Result};
+
+use super::evaluate::{self, Measured};
+use super::output;
+
+/// Compares `baseline` with `candidate`, prints the table (or the whole
+/// results as JSON) to stdout and returns the exit status.
+pub fn run(
+    config: &Config,
+    baseline: &Path,
+    candidate: &Path,
+    json: bool,
+    strict: bool,
+    color: bool,
+) -> Result<i32> {
+    let baselines = load_side(baseline)?;
+    let candidates = load_side(candidate)?;
+    let machine = first_machine(&candidates).unwrap_or_default();
+    let pairs = evaluate::pair(config, baselines, candidates, false);
+    let evaluation = evaluate::evaluate(config, &pairs);
+    let status = evaluate::exit_status(&evaluation, strict || config.strict);
+    let results = output::run_results(config, &evaluation, machine, status);
+    if json {
+        let text = serde_json::to_string_pretty(&results).map_err(|e| Error::Usage {
+            message: format!("cannot encode the results: {e}"),
+            hint: "report this as a bug".to_owned(),
+        })?;
+        println!("{text}");
+        output::print_warnings(&evaluation.warnings);
+        for e in &evaluation.errors {
+            super::print_error(&anyhow::Error::msg(e.to_string()));
+        }
+    } else {
+        super::check::finish(&evaluation, &results, color, status);
+    }
+    Ok(status)
+}
+
+fn first_machine(sides: &BTreeMap<String, Measured>) -> Option<baseline::Fingerprint> {
+    sides.values().find_map(|m| m.fingerprint.clone())
+}
+
+/// One side of the comparison, by benchmark id.
+pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
+    if path.is_dir() {
+        let baselines = baseline::load_dir(path)?;
+        return Ok(baselines
+            .iter()
+            .map(|(id, b)| (id.clone(), Measured::from_baseline(b)))
+            .collect());
+    }
+    let results = load_results(path)?;
+    Ok(results
+        .comparisons
+        .iter()
+        .filter_map(|c| {
+            let side = c.candidate.as_ref()?;
+            let measured = Measured {
+                samples: side.samples.clone(),
+                throughput: side.throughput,
+                records: Vec::new(),
+                fingerprint: Some(results.machine.clone()),
+            };
+            Some((c.id.clone(), measured))
+        })
+        .collect())
+}
+
+/// Reads a `results.json`.
+pub fn load_results(path: &Path) -> Result<RunResults> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading", e))?;
+    if text.trim().is_empty() {
+        return Err(Error::Parse {
+            path: path.to_owned(),
+            message: "the file is empty".to_owned(),
+            hint: "pass a baselines directory or a results.json written by perfgate"
+                .to_owned(),
+        });
+    }
+    serde_json::from_str(&text).map_err(|e| json_error(path, &e))
+}

@@ -1,0 +1,219 @@
+//! Pairs baselines with candidates and judges every pair.
+//!
+//! The same evaluation serves `perfgate check`, the gate after
+//! `cargo bench`, and `perfgate compare`. It
+//! 1. applies the rename map (old baseline id → new benchmark id),
+//! 2. compares every benchmark present on either side (`missing` when only
+//!    the baseline exists, `new` when only the candidate does; when a name
+//!    filter limited the run, baselines outside it are left out),
+//! 3. warns about baselines recorded on another machine, and
+//! 4. derives the exit status ([`exit_status`]).
+//!
+//! A benchmark whose data cannot be compared (zero timings, a zero
+//! baseline, ...) is an error naming it; the others are still judged and
+//! reported, and the run ends with exit status 2.
+
+use std::collections::BTreeMap;
+
+use crate::baseline::{Baseline, Fingerprint, Throughput};
+use crate::compare::{Comparison, Verdict};
+use crate::config::{Config, MismatchPolicy};
+use crate::sampler::{BenchRecord, SampleRecord};
+use crate::Error;
+
+use super::judge;
+
+/// One side of a benchmark as the gate sees it, wherever it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// Clean per-iteration samples, ns, in the order taken.
+    pub samples: Vec<f64>,
+    /// Declared throughput per iteration.
+    pub throughput: Option<Throughput>,
+    /// Every sample attempt (candidates from a record only).
+    pub records: Vec<SampleRecord>,
+    /// Machine it was measured on, when known.
+    pub fingerprint: Option<Fingerprint>,
+}
+
+impl Measured {
+    /// A committed baseline.
+    pub fn from_baseline(b: &Baseline) -> Measured {
+        Measured {
+            samples: b.samples.clone(),
+            throughput: b.throughput,
+            records: Vec::new(),
+            fingerprint: Some(b.fingerprint.clone()),
+        }
+    }
+
+    /// This run's record of a benchmark, measured on `machine`.
+    pub fn from_record(r: &BenchRecord, machine: &Fingerprint) -> Measured {
+        Measured {
+            samples: r.clean_per_iteration(),
+            throughput: r.throughput,
+            records: r.samples.clone(),
+            fingerprint: Some(machine.clone()),
+        }
+    }
+
+    fn retakes(&self) -> usize {
+        self.records.iter().filter(|s| s.attempt > 0).count()
+    }
+
+    fn flagged(&self) -> usize {
+        self.records
+            .iter()
+            .filter(|s| s.status == crate::sampler::SampleStatus::Flagged)
+            .count()
+    }
+}
+
+/// The outcome of judging a whole run.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// One comparison per benchmark judged, sorted by id.
+    pub comparisons: Vec<Comparison>,
+    /// Benchmarks that could not be compared.
+    pub errors: Vec<Error>,
+    /// Warnings about the run as a whole (another machine, ...).
+    pub warnings: Vec<String>,
+    /// Whether a baseline from another machine fails the run.
+    pub machine_mismatch_fails: bool,
+}
+
+/// A benchmark's two sides after renames.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    /// Benchmark id (the candidate's, after a rename).
+    pub id: String,
+    /// Baseline id when a rename paired a different one.
+    pub renamed_from: Option<String>,
+    /// The baseline side.
+    pub baseline: Option<Measured>,
+    /// The candidate side.
+    pub candidate: Option<Measured>,
+}
+
+/// Pairs both sides by id after applying `config.renames`. With
+/// `filtered`, baselines without a candidate are left out rather than
+/// reported `missing`.
+pub fn pair(
+    config: &Config,
+    mut baselines: BTreeMap<String, Measured>,
+    mut candidates: BTreeMap<String, Measured>,
+    filtered: bool,
+) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    for (old, new) in &config.renames {
+        let renamable = !baselines.contains_key(new) && candidates.contains_key(new);
+        if let (true, Some(baseline)) = (renamable, baselines.remove(old)) {
+            pairs.push(Pair {
+                id: new.clone(),
+                renamed_from: Some(old.clone()),
+                baseline: Some(baseline),
+                candidate: candidates.remove(new),
+            });
+        }
+    }
+    let mut ids: Vec<String> = candidates.keys().cloned().collect();
+    if !filtered {
+        ids.extend(baselines.keys().cloned());
+    }
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        pairs.push(Pair {
+            renamed_from: None,
+            baseline: baselines.remove(&id),
+            candidate: candidates.remove(&id),
+            id,
+        });
+    }
+    pairs.sort_by(|a, b| a.id.cmp(&b.id));
+    pairs
+}
+
+/// Judges one pair: the comparison, with the candidate's retake counts.
+pub fn judge_pair(config: &Config, pair: &Pair) -> Result<Comparison, Error> {
+    let mut comparison = judge::compare(config, &pair.id, pair)?;
+    comparison.renamed_from = pair.renamed_from.clone();
+    if let Some(candidate) = &pair.candidate {
+        comparison.retakes = candidate.retakes();
+        comparison.flagged = candidate.flagged();
+        comparison.records = candidate.records.clone();
+    }
+    Ok(comparison)
+}
+
+/// Judges every pair and checks the machines.
+pub fn evaluate(config: &Config, pairs: &[Pair]) -> Evaluation {
+    let mut evaluation = Evaluation::default();
+    for pair in pairs {
+        match judge_pair(config, pair) {
+            Ok(c) => evaluation.comparisons.push(c),
+            Err(e) => evaluation.errors.push(e),
+        }
+    }
+    let mismatches = machine_mismatches(pairs);
+    evaluation.machine_mismatch_fails =
+        !mismatches.is_empty() && config.machine_mismatch == MismatchPolicy::Fail;
+    evaluation.warnings.extend(mismatches);
+    evaluation
+}
+
+/// One warning per distinct machine difference between the sides, naming
+/// how many benchmarks it concerns.
+fn machine_mismatches(pairs: &[Pair]) -> Vec<String> {
+    let mut by_difference: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for pair in pairs {
+        let fingerprints = (
+            pair.baseline.as_ref().and_then(|b| b.fingerprint.as_ref()),
+            pair.candidate.as_ref().and_then(|c| c.fingerprint.as_ref()),
+        );
+        let (Some(base), Some(cand)) = fingerprints else {
+            continue;
+        };
+        // A fingerprint without a CPU model was written by hand or by a
+        // tool that does not record one: nothing to compare.
+        if base.cpu_model.is_empty()
+            || cand.cpu_model.is_empty()
+            || base.same_machine(cand)
+        {
+            continue;
+        }
+        let what = base.differences(cand).join("; ");
+        by_difference.entry(what).or_default().push(&pair.id);
+    }
+    by_difference
+        .into_iter()
+        .map(|(what, ids)| {
+            format!(
+                "baseline recorded on another machine ({what}) for {} benchmark(s): {}",
+                ids.len(),
+                ids.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// The run's exit status: 2 when a benchmark could not be compared, when
+/// another machine's baseline fails by policy, or, with `strict`, when a
+/// benchmark is `missing` or `new`; else 1 when one `regressed`; else 3
+/// when one is `inconclusive`; else 0.
+pub fn exit_status(evaluation: &Evaluation, strict: bool) -> i32 {
+    let has = |v: Verdict| evaluation.comparisons.iter().any(|c| c.verdict == v);
+    let unmatched = has(Verdict::Missing) || has(Verdict::New);
+    if !evaluation.errors.is_empty()
+        || evaluation.machine_mismatch_fails
+        || (strict && unmatched)
+    {
+        2
+    } else if has(Verdict::Regressed) {
+        1
+    } else if has(Verdict::Inconclusive) {
+        3
+    } else {
+        0
+    }
+}

@@ -1,0 +1,111 @@
+//! What the CLI shows: colour choice, the verdict table, warnings, and the
+//! run's [`RunResults`].
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::baseline::provenance::{git_commit, now_rfc3339};
+use crate::baseline::Fingerprint;
+use crate::compare::{Comparison, RunResults};
+use crate::config::Config;
+use crate::Result;
+
+use super::evaluate::Evaluation;
+
+/// Version of the `results.json` format.
+pub const RESULTS_SCHEMA: u32 = 1;
+
+/// When to colour output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Decides once whether stdout gets colour.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                let no_color =
+                    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                !no_color && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// Prints warnings to stderr, one per line.
+pub fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// The whole result of a run, ready for the reports.
+pub fn run_results(
+    config: &Config,
+    evaluation: &Evaluation,
+    machine: Fingerprint,
+    exit_status: i32,
+) -> RunResults {
+    let mut warnings = evaluation.warnings.clone();
+    warnings.extend(evaluation.errors.iter().map(|e| format!("error: {e}")));
+    let mut comparisons: Vec<Comparison> = evaluation.comparisons.clone();
+    comparisons.sort_by(|a, b| a.id.cmp(&b.id));
+    RunResults {
+        schema: RESULTS_SCHEMA,
+        perfgate_version: env!("CARGO_PKG_VERSION").to_owned(),
+        created_at: now_rfc3339(),
+        git_commit: git_commit(),
+        machine,
+        warnings,
+        settings: config.settings(),
+        comparisons,
+        exit_status,
+    }
+}
+
+/// Writes the reports of `results` into `dir`.
+pub fn write_reports(results: &RunResults, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::Error::io(dir, "creating the directory", e))?;
+    let json = serde_json::to_string_pretty(results).unwrap_or_default();
+    crate::baseline::store::write_atomic(&dir.join("results.json"), |f| {
+        std::io::Write::write_all(f, json.as_bytes())
+    })
+}
+
+/// The verdict table for stdout.
+pub fn table(results: &RunResults, _color: bool) -> String {
+    let mut out = format!("{:<32} {:>12} {:>9}\n", "benchmark", "verdict", "change");
+    for c in &results.comparisons {
+        let change = c
+            .change
+            .map_or("n/a".to_owned(), |x| format!("{:+.2}%", x * 100.0));
+        out.push_str(&format!(
+            "{:<32} {:>12} {:>9}\n",
+            c.id.escape_debug(),
+            c.verdict,
+            change
+        ));
+    }
+    out
+}
+
+/// The sentence closing a run's output, on stderr.
+pub fn exit_sentence(status: i32) -> &'static str {
+    match status {
+        0 => "pass: no benchmark regressed",
+        1 => "fail: a benchmark regressed",
+        3 => "inconclusive: too noisy to decide",
+        _ => "error: the gate could not judge every benchmark",
+    }
+}

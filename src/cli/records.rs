@@ -1,0 +1,147 @@
+//! Finding and reading the sampler's records of the last run.
+//!
+//! The sampler writes one [`BenchRecord`] per benchmark into the records
+//! directory (file names from [`crate::names`]) and a run manifest,
+//! `run.json`, next to that directory, listing the ids measured by the last
+//! run. Records of ids the manifest does not list are left over from an
+//! earlier run and are ignored, so a filtered run (`cargo bench --
+//! large_dag`) is judged on what it measured.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::baseline::store::json_error;
+use crate::names;
+use crate::sampler::record::RECORD_SCHEMA;
+use crate::sampler::BenchRecord;
+use crate::{Error, Result};
+
+/// Environment variable naming the records directory.
+pub const RECORDS_ENV: &str = "PERFGATE_RECORDS_DIR";
+
+/// File name of the run manifest, in the records directory's parent.
+pub const MANIFEST_FILE: &str = "run.json";
+
+/// The records directory: `$PERFGATE_RECORDS_DIR`, else
+/// `$CARGO_TARGET_DIR/perfgate/records`, else `target/perfgate/records`.
+pub fn default_records_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(RECORDS_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    target.join("perfgate").join("records")
+}
+
+/// What the last run measured.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct RunManifest {
+    /// Ids measured by the run, in the order measured.
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Whether a name filter limited the run to some benchmarks.
+    #[serde(default)]
+    pub filtered: bool,
+}
+
+/// The last run: its manifest (if any) and the records it lists.
+#[derive(Debug, Clone, Default)]
+pub struct LastRun {
+    /// The manifest; `None` when the sampler wrote none.
+    pub manifest: Option<RunManifest>,
+    /// Records by benchmark id.
+    pub records: BTreeMap<String, BenchRecord>,
+}
+
+/// Reads the last run from `records_dir`. Without a manifest every record
+/// in the directory counts. A listed id without a record is an error.
+pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
+    let manifest_path = manifest_path(records_dir);
+    let manifest = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => Some(
+            serde_json::from_str::<RunManifest>(&text)
+                .map_err(|e| json_error(&manifest_path, &e))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&manifest_path, "reading", e)),
+    };
+    let records = match &manifest {
+        Some(m) => m
+            .ids
+            .iter()
+            .map(|id| Ok((id.clone(), load_record(records_dir, id)?)))
+            .collect::<Result<_>>()?,
+        None => load_all_records(records_dir)?,
+    };
+    Ok(LastRun { manifest, records })
+}
+
+/// The manifest's path for a records directory.
+pub fn manifest_path(records_dir: &Path) -> PathBuf {
+    records_dir
+        .parent()
+        .map_or_else(|| PathBuf::from(MANIFEST_FILE), |p| p.join(MANIFEST_FILE))
+}
+
+/// Reads `id`'s record, checking schema and stored id.
+pub fn load_record(records_dir: &Path, id: &str) -> Result<BenchRecord> {
+    let path = records_dir.join(names::file_name(id, "json"));
+    let record = read_record(&path).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Error::benchmark(
+                id,
+                format!("the run lists it, but {} does not exist", path.display()),
+                "run `cargo bench` again; the records directory was changed since",
+            )
+        }
+        other => other,
+    })?;
+    if record.id != id {
+        return Err(Error::Parse {
+            path,
+            message: format!("holds benchmark `{}`, not `{id}`", record.id),
+            hint: "delete the records directory and run `cargo bench` again".to_owned(),
+        });
+    }
+    Ok(record)
+}
+
+fn read_record(path: &Path) -> Result<BenchRecord> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading", e))?;
+    let record: BenchRecord =
+        serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    if record.schema != RECORD_SCHEMA {
+        return Err(Error::Schema {
+            path: path.to_owned(),
+            found: record.schema,
+            supported: RECORD_SCHEMA.to_string(),
+            hint: "run `cargo bench` again with this perfgate".to_owned(),
+        });
+    }
+    Ok(record)
+}
+
+/// Every record in the directory (none when it does not exist).
+fn load_all_records(records_dir: &Path) -> Result<BTreeMap<String, BenchRecord>> {
+    let entries = match std::fs::read_dir(records_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(Error::io(records_dir, "listing the directory", e)),
+    };
+    let mut records = BTreeMap::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Error::io(records_dir, "listing the directory", e))?
+            .path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".json") && !name.starts_with('.') {
+            let record = read_record(&path)?;
+            records.insert(record.id.clone(), record);
+        }
+    }
+    Ok(records)
+}
