@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::anchor::SampleLimits;
+use super::probe::CpuScope;
 use crate::baseline::Throughput;
 
 /// Why a sample was judged contended.
@@ -83,6 +85,28 @@ pub struct BenchRecord {
     pub warnings: Vec<String>,
     /// When the run finished (RFC 3339, UTC).
     pub finished_at: String,
+    /// How the samples were judged: CPU scope, pilot batch, final limits,
+    /// retake cost.
+    #[serde(default)]
+    pub sampling: SamplingInfo,
+}
+
+/// How a benchmark's samples were taken and judged.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SamplingInfo {
+    /// Whose CPU time and context switches were read.
+    pub cpu_scope: CpuScope,
+    /// Per-iteration times of the pilot batch, ns (not samples: never
+    /// compared).
+    pub pilot: Vec<f64>,
+    /// The limits at the end of the run, against which every clean sample
+    /// was checked once more.
+    pub limits: Option<SampleLimits>,
+    /// Time spent on retakes (their sleeps and measurements), ns.
+    pub retake_time_ns: u64,
+    /// True when the retake budget ran out and contended samples were
+    /// flagged without a retake.
+    pub budget_exhausted: bool,
 }
 
 /// Version of the [`BenchRecord`] file format.
