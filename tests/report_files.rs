@@ -120,3 +120,23 @@ fn an_interrupted_write_leaves_the_old_file_whole() {
     assert!(report::write_atomic(&gone, b"new").is_err());
     assert_eq!(std::fs::read(&target).unwrap(), b"old");
 }
+
+#[cfg(unix)]
+#[test]
+fn reports_are_readable_by_everyone_not_private_like_temporary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    report::write_all(
+        &report_support::suite(5),
+        tmp.path(),
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    for file in [report::HTML_FILE, report::MARKDOWN_FILE, report::JSON_FILE] {
+        let mode = std::fs::metadata(tmp.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "{file} has mode {mode:o}");
+    }
+}

@@ -128,45 +128,32 @@ pub fn write_all(results: &RunResults, dir: &Path, opts: &ReportOptions) -> Resu
     write_atomic(&dir.join(HTML_FILE), page.as_bytes())
 }
 
-/// Replaces `path` with `bytes` atomically: the data goes to a temporary
-/// file in the same directory (same file system, so the rename is atomic)
-/// which is flushed to disk and then renamed over `path`.
+/// Replaces `path` with `bytes` atomically through
+/// [`crate::baseline::store::write_atomic`] (temporary file in the same
+/// directory, synced, renamed over `path`). The file keeps the permissions
+/// of the one it replaces; a new one is readable by all (`0644`), not
+/// private like a temporary file, since reports are meant to be shared.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".perfgate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, "create temporary file", e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(tmp.path(), "write", e))?;
-    // Temporary files are private (0600); a report is for everyone who can
-    // read the directory, like any file the build writes.
-    let perms = match std::fs::metadata(path) {
-        Ok(m) => m.permissions(),
-        Err(_) => default_permissions(tmp.as_file())?,
-    };
-    tmp.as_file()
-        .set_permissions(perms)
-        .map_err(|e| Error::io(tmp.path(), "set permissions of", e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(path, "rename temporary file onto", e.error))?;
-    Ok(())
+    let perms = std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions())
+        .or_else(default_permissions);
+    crate::baseline::store::write_atomic(path, |file| {
+        if let Some(p) = perms {
+            file.set_permissions(p)?;
+        }
+        file.write_all(bytes)
+    })
 }
 
 #[cfg(unix)]
-fn default_permissions(_: &std::fs::File) -> Result<std::fs::Permissions> {
+fn default_permissions() -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
-    Ok(std::fs::Permissions::from_mode(0o644))
+    Some(std::fs::Permissions::from_mode(0o644))
 }
 
+/// Only unix gives temporary files a private mode to undo.
 #[cfg(not(unix))]
-fn default_permissions(file: &std::fs::File) -> Result<std::fs::Permissions> {
-    file.metadata()
-        .map(|m| m.permissions())
-        .map_err(|e| Error::io("(temporary file)", "read permissions of", e))
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
