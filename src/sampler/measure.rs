@@ -101,6 +101,12 @@ impl<P: Probe> Sampler<P> {
         &self.config
     }
 
+    /// The probe, for readings outside a sample (the criterion glue's
+    /// phase timing).
+    pub fn probe_mut(&mut self) -> &mut P {
+        &mut self.probe
+    }
+
     /// Pilot, `sample_count` samples of `iterations` each, then the record.
     pub fn measure(
         mut self,

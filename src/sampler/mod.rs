@@ -30,7 +30,7 @@
 //!
 //! # Use
 //!
-//! Through criterion, with a `Suite` (`sampler::suite`): criterion's analysis
+//! Through criterion, with a [`Suite`] (see [`suite`]): criterion's analysis
 //! sees the clean samples, perfgate keeps every attempt in a
 //! [`BenchRecord`] per benchmark id. Standalone:
 //!
@@ -50,16 +50,23 @@
 pub mod anchor;
 pub mod config;
 pub mod fake;
+pub mod glue;
 pub mod measure;
 pub mod probe;
 pub mod record;
+pub mod store;
+pub mod suite;
 mod time;
 
+pub use crate::baseline::Throughput;
 pub use anchor::SampleLimits;
 pub use config::{Backoff, RetakeBudget, SamplerConfig};
+pub use glue::{CriterionRun, Phase, PhaseTracker};
 pub use measure::{Reading, Sampler, SlotOutcome};
 pub use probe::{CpuScope, OsProbe, Probe};
 pub use record::{
     BenchRecord, ContentionReason, SampleRecord, SampleStatus, SamplingInfo,
     RECORD_SCHEMA,
 };
+pub use store::{records_dir, write_manifest, write_record, RunManifest};
+pub use suite::{Case, Suite, SuiteConfig};
