@@ -1,6 +1,24 @@
 //! Turns candidate and baseline samples into verdicts.
+//!
+//! [`compare_benchmark`] judges one benchmark from the clean samples of its
+//! baseline and candidate ([`Input`]) with [`CompareOptions`]; the verdict
+//! rules are in [`verdict`]. The types below are what reports and
+//! `reports/results.json` show.
+
+mod input;
+mod options;
+#[cfg(test)]
+mod tests;
+pub mod verdict;
 
 use serde::{Deserialize, Serialize};
+
+pub use input::Input;
+pub use options::{
+    CompareOptions, DEFAULT_ALPHA, DEFAULT_MAX_INTERVAL_WIDTH, DEFAULT_MIN_SAMPLES,
+    DEFAULT_THRESHOLD,
+};
+pub use verdict::compare_benchmark;
 
 use crate::baseline::{Fingerprint, Summary, Throughput};
 use crate::sampler::SampleRecord;
@@ -58,9 +76,10 @@ pub struct Interval {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Side {
     /// Summary of the clean per-iteration samples (per element when a
-    /// throughput is declared on both sides), ns.
+    /// throughput of the same kind is declared on both sides), ns.
     pub summary: Summary,
-    /// The clean per-iteration samples compared, ns, in the order taken.
+    /// The clean samples compared, ns, in the order taken: per iteration,
+    /// or per element under the same condition as `summary`.
     pub samples: Vec<f64>,
     /// Declared throughput per iteration.
     pub throughput: Option<Throughput>,
@@ -119,6 +138,14 @@ pub struct Settings {
     pub min_samples: usize,
     /// Location statistic (`median`).
     pub statistic: String,
+    /// Widest interval, as a multiple of the threshold, that may straddle a
+    /// threshold and still pass.
+    #[serde(default = "default_max_interval_width")]
+    pub max_interval_width: f64,
+}
+
+fn default_max_interval_width() -> f64 {
+    DEFAULT_MAX_INTERVAL_WIDTH
 }
 
 /// The whole result of a gated run: what `reports/results.json` holds.
