@@ -277,6 +277,7 @@ impl Config {
             seed: self.seed,
             min_samples: self.min_samples,
             statistic: "median".to_owned(),
+            max_interval_width: crate::compare::DEFAULT_MAX_INTERVAL_WIDTH,
         }
     }
 }
