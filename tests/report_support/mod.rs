@@ -213,6 +213,7 @@ pub fn run(mut comparisons: Vec<Comparison>, exit_status: i32) -> RunResults {
             seed: 42,
             min_samples: 10,
             statistic: "median".to_string(),
+            max_interval_width: 2.0,
         },
         comparisons,
         exit_status,
