@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::baseline::provenance::{git_commit, now_rfc3339};
 use crate::baseline::Fingerprint;
-use crate::compare::{Comparison, RunResults};
+use crate::compare::{Comparison, RunResults, Verdict};
 use crate::config::Config;
 use crate::Result;
 
@@ -84,18 +84,20 @@ pub fn write_reports(results: &RunResults, dir: &Path) -> Result<()> {
 }
 
 /// The verdict table for stdout.
-pub fn table(results: &RunResults, _color: bool) -> String {
+pub fn table(results: &RunResults, color: bool) -> String {
     let mut out = format!("{:<32} {:>12} {:>9}\n", "benchmark", "verdict", "change");
     for c in &results.comparisons {
         let change = c
             .change
             .map_or("n/a".to_owned(), |x| format!("{:+.2}%", x * 100.0));
-        out.push_str(&format!(
-            "{:<32} {:>12} {:>9}\n",
-            c.id.escape_debug(),
-            c.verdict,
-            change
-        ));
+        let id = c.id.escape_debug().to_string();
+        let verdict = format!("{:>12}", c.verdict.as_str());
+        let verdict = match (color, c.verdict) {
+            (true, Verdict::Regressed) => format!("\u{1b}[31m{verdict}\u{1b}[0m"),
+            (true, _) => format!("\u{1b}[1m{verdict}\u{1b}[0m"),
+            (false, _) => verdict,
+        };
+        out.push_str(&format!("{id:<32} {verdict} {change:>9}\n"));
     }
     out
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# CI entry of the performance gate: runs the benchmark suite, whose last
+# step compares the run with baselines/ and writes reports/, then exits with
+# the gate's status:
+#   0 pass, 1 regression, 2 harness or input error, 3 inconclusive.
+#
+# `cargo bench` turns any non-zero exit of a bench binary into its own
+# status (101), so the gate's status is read back from
+# reports/results.json. Arguments are passed to the bench binary, e.g.
+#   scripts/gate.sh large_dag
+# When $GITHUB_STEP_SUMMARY is set, reports/summary.md is appended to it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+reports_dir="${PERFGATE_REPORTS_DIR:-reports}"
+results="$reports_dir/results.json"
+rm -f "$results"
+
+cargo bench --bench halo_routing -- "$@"
+bench_status=$?
+
+if [[ ! -f "$results" ]]; then
+    echo "gate.sh: cargo bench exited $bench_status without writing $results" >&2
+    exit 2
+fi
+status=$(grep -o '"exit_status": *[0-9]*' "$results" | tail -n 1 | grep -o '[0-9]*$')
+if [[ -z "$status" ]]; then
+    echo "gate.sh: no exit_status in $results" >&2
+    exit 2
+fi
+if [[ "$bench_status" -ne 0 && "$status" -eq 0 ]]; then
+    echo "gate.sh: cargo bench failed (status $bench_status) after a passing gate" >&2
+    status=2
+fi
+
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" && -f "$reports_dir/summary.md" ]]; then
+    cat "$reports_dir/summary.md" >> "$GITHUB_STEP_SUMMARY"
+fi
+echo "gate.sh: reports in $reports_dir/ (index.html, summary.md, results.json); exit status $status" >&2
+exit "$status"

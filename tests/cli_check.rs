@@ -1,0 +1,181 @@
+//! `perfgate check` and `perfgate report` on a recorded run, through the
+//! real binary: verdicts, exit statuses, reports, filters, configuration
+//! warnings and colour.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// A copy of `tests/fixtures/run` (baselines plus several recorded runs)
+/// in a fresh directory, with the field-case configuration.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("run"), dir.path());
+    std::fs::copy(fixture("cases.toml"), dir.path().join("perfgate.toml")).unwrap();
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// `perfgate check` on the recorded run `run` inside `work`.
+fn check(work: &Path, run: &str) -> Command {
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(work)
+        .env_remove("PERFGATE_CONFIG")
+        .env("PERFGATE_RECORDS_DIR", format!("{run}/records"))
+        .env("NO_COLOR", "1")
+        .arg("check");
+    cmd
+}
+
+fn results(work: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(work.join("reports/results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn verdict_of(results: &serde_json::Value, id: &str) -> String {
+    let comparisons = results["comparisons"].as_array().unwrap();
+    let c = comparisons.iter().find(|c| c["id"] == id).unwrap();
+    c["verdict"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn check_of_an_unchanged_run_passes_and_writes_results() {
+    let work = workspace();
+    check(work.path(), "pass")
+        .assert()
+        .code(0)
+        .stdout(contains("kept").and(contains("fresh")))
+        .stderr(contains("exit status 0"));
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "kept"), "pass");
+    assert_eq!(verdict_of(&results, "fresh"), "new");
+    assert_eq!(verdict_of(&results, "gone"), "missing");
+    assert_eq!(results["exit_status"], 0);
+}
+
+#[test]
+fn check_of_a_slower_run_exits_one_with_the_regression_in_results() {
+    let work = workspace();
+    check(work.path(), "regressed")
+        .assert()
+        .code(1)
+        .stdout(contains("slow"));
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "slow"), "regressed");
+    assert_eq!(results["exit_status"], 1);
+}
+
+#[test]
+fn check_with_strict_exits_two_on_missing_and_new() {
+    let work = workspace();
+    check(work.path(), "pass").arg("--strict").assert().code(2);
+}
+
+#[test]
+fn a_filtered_run_does_not_report_unmeasured_baselines_as_missing() {
+    let work = workspace();
+    check(work.path(), "filtered")
+        .arg("--strict")
+        .assert()
+        .code(0);
+    let results = results(work.path());
+    assert_eq!(results["comparisons"].as_array().unwrap().len(), 1);
+    assert_eq!(verdict_of(&results, "kept"), "pass");
+}
+
+#[test]
+fn check_without_records_is_an_error_saying_to_run_the_benchmarks() {
+    let work = workspace();
+    check(work.path(), "nothing_here")
+        .assert()
+        .code(2)
+        .stderr(contains("no benchmark records").and(contains("cargo bench")));
+}
+
+#[test]
+fn a_record_with_zero_timings_exits_two_naming_the_benchmark_and_reports_the_rest() {
+    let work = workspace();
+    check(work.path(), "bad_record")
+        .assert()
+        .code(2)
+        .stderr(contains("benchmark `slow`"));
+    assert_eq!(verdict_of(&results(work.path()), "kept"), "pass");
+}
+
+#[test]
+fn an_unknown_configuration_key_is_a_warning_naming_it() {
+    let work = workspace();
+    std::fs::copy(
+        fixture("unknown_key.toml"),
+        work.path().join("perfgate.toml"),
+    )
+    .unwrap();
+    check(work.path(), "pass")
+        .assert()
+        .code(0)
+        .stderr(contains("warning:").and(contains("unknown key `treshold`")));
+}
+
+#[test]
+fn a_missing_configuration_file_given_explicitly_is_an_error() {
+    let work = workspace();
+    check(work.path(), "pass")
+        .args(["--config", "nope.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("nope.toml"));
+}
+
+#[test]
+fn report_re_renders_from_results_json() {
+    let work = workspace();
+    check(work.path(), "regressed").assert().code(1);
+    std::fs::remove_file(work.path().join("reports/results.json")).ok();
+    Command::cargo_bin("perfgate")
+        .unwrap()
+        .current_dir(work.path())
+        .arg("report")
+        .assert()
+        .code(2)
+        .stderr(contains("results.json"));
+    check(work.path(), "regressed").assert().code(1);
+    Command::cargo_bin("perfgate")
+        .unwrap()
+        .current_dir(work.path())
+        .args(["report", "--color", "never"])
+        .assert()
+        .code(0)
+        .stdout(contains("slow").and(contains("\u{1b}[").not()));
+}
+
+#[test]
+fn color_always_colours_the_table_and_no_color_is_honoured_in_auto() {
+    let work = workspace();
+    check(work.path(), "regressed")
+        .args(["--color", "always"])
+        .assert()
+        .stdout(contains("\u{1b}["));
+    check(work.path(), "regressed")
+        .assert()
+        .stdout(contains("\u{1b}[").not());
+}

@@ -1,0 +1,128 @@
+//! The gate that ends `cargo bench`: re-measurement of regressions, the
+//! report-only and save modes, with a scripted re-measurement instead of a
+//! real benchmark.
+
+use std::path::{Path, PathBuf};
+
+use perfgate::cli::check::{gate, GateMode, GateOptions};
+use perfgate::sampler::BenchRecord;
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// Gate options on the recorded run `run`, with the field-case settings
+/// and no backoff, writing into `out`.
+fn options(run: &str, out: &Path, mode: GateMode) -> GateOptions {
+    let config = out.join("perfgate.toml");
+    let text = std::fs::read_to_string(fixture("cases.toml")).unwrap();
+    std::fs::write(
+        &config,
+        format!("confirm_retries = 2\nconfirm_backoff_ms = 0\n{text}"),
+    )
+    .unwrap();
+    GateOptions {
+        config,
+        records_dir: fixture(&format!("run/{run}/records")),
+        baselines_dir: Some(fixture("run/baselines")),
+        reports_dir: Some(out.join("reports")),
+        filtered: false,
+        strict: false,
+        color: false,
+        mode,
+    }
+}
+
+fn record(run: &str, id: &str) -> BenchRecord {
+    let path = fixture(&format!("run/{run}/records"))
+        .join(perfgate::names::file_name(id, "json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn comparison(out: &Path, id: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("reports/results.json")).unwrap();
+    let results: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let all = results["comparisons"].as_array().unwrap();
+    all.iter().find(|c| c["id"] == id).unwrap().clone()
+}
+
+#[test]
+fn a_regression_that_vanishes_when_measured_again_passes() {
+    let out = tempfile::tempdir().unwrap();
+    let mut asked = Vec::new();
+    let mut remeasure = |id: &str| {
+        asked.push(id.to_owned());
+        let mut fast = record("regressed", "kept");
+        fast.id = id.to_owned();
+        Ok(fast)
+    };
+    let status = gate(
+        &options("regressed", out.path(), GateMode::Gate),
+        &mut remeasure,
+    );
+    assert_eq!(status, 0);
+    assert_eq!(asked, ["slow"]);
+    let slow = comparison(out.path(), "slow");
+    assert_eq!(slow["verdict"], "pass");
+    assert_eq!(slow["confirmations"], 1);
+}
+
+#[test]
+fn a_regression_that_persists_fails_after_every_retry() {
+    let out = tempfile::tempdir().unwrap();
+    let mut calls = 0;
+    let mut remeasure = |_: &str| {
+        calls += 1;
+        Ok(record("regressed", "slow"))
+    };
+    let status = gate(
+        &options("regressed", out.path(), GateMode::Gate),
+        &mut remeasure,
+    );
+    assert_eq!(status, 1);
+    assert_eq!(calls, 2);
+    let slow = comparison(out.path(), "slow");
+    assert_eq!(slow["verdict"], "regressed");
+    assert_eq!(slow["confirmations"], 2);
+}
+
+#[test]
+fn a_failing_re_measurement_keeps_the_verdict_and_warns() {
+    let out = tempfile::tempdir().unwrap();
+    let mut remeasure =
+        |_: &str| -> anyhow::Result<BenchRecord> { anyhow::bail!("no such routine") };
+    let status = gate(
+        &options("regressed", out.path(), GateMode::Gate),
+        &mut remeasure,
+    );
+    assert_eq!(status, 1);
+    let text = std::fs::read_to_string(out.path().join("reports/results.json")).unwrap();
+    assert!(
+        text.contains("re-measuring failed: no such routine"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_only_mode_writes_reports_and_exits_zero_despite_a_regression() {
+    let out = tempfile::tempdir().unwrap();
+    let mut remeasure = |_: &str| Ok(record("regressed", "slow"));
+    let opts = options("regressed", out.path(), GateMode::ReportOnly);
+    assert_eq!(gate(&opts, &mut remeasure), 0);
+    assert_eq!(comparison(out.path(), "slow")["verdict"], "regressed");
+}
+
+#[test]
+fn save_mode_writes_the_runs_records_as_baselines() {
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options("pass", out.path(), GateMode::SaveBaselines);
+    opts.baselines_dir = Some(out.path().join("baselines"));
+    let mut remeasure =
+        |_: &str| -> anyhow::Result<BenchRecord> { unreachable!("nothing is judged") };
+    assert_eq!(gate(&opts, &mut remeasure), 0);
+    let saved = perfgate::baseline::load_dir(&out.path().join("baselines")).unwrap();
+    assert_eq!(saved.keys().collect::<Vec<_>>(), ["fresh", "kept"]);
+    assert!(!out.path().join("reports").exists());
+}
