@@ -71,6 +71,11 @@ fn check_of_an_unchanged_run_passes_and_writes_results() {
     assert_eq!(verdict_of(&results, "fresh"), "new");
     assert_eq!(verdict_of(&results, "gone"), "missing");
     assert_eq!(results["exit_status"], 0);
+    for file in ["index.html", "summary.md"] {
+        let text =
+            std::fs::read_to_string(work.path().join("reports").join(file)).unwrap();
+        assert!(text.contains("kept") && !text.contains("NaN"), "{file}");
+    }
 }
 
 #[test]

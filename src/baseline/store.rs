@@ -276,7 +276,9 @@ pub fn save(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
 
 /// Writes `path` through `fill` on a temporary file in the same directory,
 /// syncs it, and renames it over `path`. If `fill` fails, the temporary
-/// file is removed and `path` is untouched.
+/// file is removed and `path` is untouched. The file keeps the permissions
+/// of the one it replaces; a new one gets `0644` on unix (a temporary file
+/// starts private, but baselines and reports are meant to be shared).
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
@@ -290,6 +292,11 @@ pub fn write_atomic(
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, "creating a temporary file", e))?;
+    if let Some(perms) = shared_permissions(path) {
+        temp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| Error::io(temp.path(), "setting permissions", e))?;
+    }
     fill(temp.as_file_mut()).map_err(|e| Error::io(temp.path(), "writing", e))?;
     temp.as_file()
         .sync_all()
@@ -298,6 +305,19 @@ pub fn write_atomic(
         .map_err(|e| Error::io(path, "replacing the file", e.error))?;
     sync_dir(dir);
     Ok(())
+}
+
+/// The permissions of the file being replaced, else readable by all.
+fn shared_permissions(path: &Path) -> Option<std::fs::Permissions> {
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    #[cfg(unix)]
+    let fallback = {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o644))
+    };
+    #[cfg(not(unix))]
+    let fallback = None;
+    existing.or(fallback)
 }
 
 /// Makes a rename durable. Best effort: some file systems refuse to sync a
@@ -360,6 +380,16 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), before);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "temporary file left behind: {names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_baselines_are_readable_by_all_not_private_like_temporary_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = save(dir.path(), &baseline("kept", &[1.0])).unwrap();
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
     }
 
     #[test]

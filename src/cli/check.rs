@@ -163,7 +163,7 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .reports_dir
         .clone()
         .unwrap_or(config.reports_dir.clone());
-    output::write_reports(&results, &reports_dir)?;
+    output::write_reports(&results, &reports_dir, true)?;
     finish(&evaluation, &results, opts.color, status);
     Ok(status)
 }

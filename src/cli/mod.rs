@@ -219,7 +219,7 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
             let config = load_config(cli)?;
             let dir = args.reports.clone().unwrap_or(config.reports_dir);
             let results = compare_cmd::load_results(&dir.join("results.json"))?;
-            output::write_reports(&results, &dir)?;
+            output::write_reports(&results, &dir, false)?;
             print!("{}", output::table(&results, color));
             eprintln!("perfgate: reports written to {}", dir.display());
             Ok(0)

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::baseline::provenance::{git_commit, now_rfc3339};
 use crate::baseline::Fingerprint;
-use crate::compare::{Comparison, RunResults, Verdict};
+use crate::compare::{Comparison, RunResults};
 use crate::config::Config;
 use crate::Result;
 
@@ -73,33 +73,24 @@ pub fn run_results(
     }
 }
 
-/// Writes the reports of `results` into `dir`.
-pub fn write_reports(results: &RunResults, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| crate::Error::io(dir, "creating the directory", e))?;
-    let json = serde_json::to_string_pretty(results).unwrap_or_default();
-    crate::baseline::store::write_atomic(&dir.join("results.json"), |f| {
-        std::io::Write::write_all(f, json.as_bytes())
-    })
+/// Writes the reports of `results` into `dir`. A gated run appends to the
+/// history; re-rendering old results (`perfgate report`) does not.
+pub fn write_reports(
+    results: &RunResults,
+    dir: &Path,
+    append_history: bool,
+) -> Result<()> {
+    let opts = crate::report::ReportOptions {
+        report_dir: dir.to_path_buf(),
+        append_history,
+        ..crate::report::ReportOptions::default()
+    };
+    crate::report::write_all(results, dir, &opts)
 }
 
 /// The verdict table for stdout.
 pub fn table(results: &RunResults, color: bool) -> String {
-    let mut out = format!("{:<32} {:>12} {:>9}\n", "benchmark", "verdict", "change");
-    for c in &results.comparisons {
-        let change = c
-            .change
-            .map_or("n/a".to_owned(), |x| format!("{:+.2}%", x * 100.0));
-        let id = c.id.escape_debug().to_string();
-        let verdict = format!("{:>12}", c.verdict.as_str());
-        let verdict = match (color, c.verdict) {
-            (true, Verdict::Regressed) => format!("\u{1b}[31m{verdict}\u{1b}[0m"),
-            (true, _) => format!("\u{1b}[1m{verdict}\u{1b}[0m"),
-            (false, _) => verdict,
-        };
-        out.push_str(&format!("{id:<32} {verdict} {change:>9}\n"));
-    }
-    out
+    crate::report::terminal_table(results, color)
 }
 
 /// The sentence closing a run's output, on stderr.
