@@ -24,7 +24,7 @@ use std::time::Duration;
 use crate::baseline::{self, Fingerprint};
 use crate::compare::Verdict;
 use crate::config::{Config, CONFIG_FILE};
-use crate::sampler::BenchRecord;
+use crate::sampler::{BenchRecord, Suite};
 use crate::{Error, Result};
 
 use super::evaluate::{self, Evaluation, Measured, Pair};
@@ -129,6 +129,34 @@ pub fn gate(opts: &GateOptions, remeasure: &mut Remeasure<'_>) -> i32 {
         return 0;
     }
     status
+}
+
+/// The gate after a [`Suite`] has run (the last step of a bench harness's
+/// `main`): options from the environment, re-measurement through
+/// [`Suite::remeasure`]. When the suite recorded nothing (criterion's
+/// `--test`, `--list` or `--quick` modes) there is nothing to judge and the
+/// status is 0.
+///
+/// ```no_run
+/// # use perfgate::sampler::Suite;
+/// # let mut suite = Suite::from_env();
+/// let mut criterion = criterion::Criterion::default().configure_from_args();
+/// let status = match suite.run(&mut criterion) {
+///     Ok(()) => perfgate::cli::check::gate_suite(&mut suite),
+///     Err(e) => {
+///         eprintln!("error: {e}");
+///         2
+///     }
+/// };
+/// std::process::exit(status);
+/// ```
+pub fn gate_suite(suite: &mut Suite) -> i32 {
+    if suite.measured_ids().is_empty() {
+        eprintln!("perfgate: nothing was measured, so nothing is judged");
+        return 0;
+    }
+    let opts = GateOptions::from_env(false);
+    gate(&opts, &mut |id: &str| Ok(suite.remeasure(id)?))
 }
 
 /// The gate's work; `remeasure` is `None` for `perfgate check`.

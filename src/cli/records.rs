@@ -8,44 +8,17 @@
 //! large_dag`) is judged on what it measured.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
+use std::path::Path;
 
 use crate::baseline::store::json_error;
 use crate::names;
 use crate::sampler::record::RECORD_SCHEMA;
+pub use crate::sampler::store::{
+    manifest_path, records_dir as default_records_dir, RunManifest, MANIFEST_SCHEMA,
+    RECORDS_DIR_ENV as RECORDS_ENV,
+};
 use crate::sampler::BenchRecord;
 use crate::{Error, Result};
-
-/// Environment variable naming the records directory.
-pub const RECORDS_ENV: &str = "PERFGATE_RECORDS_DIR";
-
-/// File name of the run manifest, in the records directory's parent.
-pub const MANIFEST_FILE: &str = "run.json";
-
-/// The records directory: `$PERFGATE_RECORDS_DIR`, else
-/// `$CARGO_TARGET_DIR/perfgate/records`, else `target/perfgate/records`.
-pub fn default_records_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(RECORDS_ENV).filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    target.join("perfgate").join("records")
-}
-
-/// What the last run measured.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct RunManifest {
-    /// Ids measured by the run, in the order measured.
-    #[serde(default)]
-    pub ids: Vec<String>,
-    /// Whether a name filter limited the run to some benchmarks.
-    #[serde(default)]
-    pub filtered: bool,
-}
 
 /// The last run: its manifest (if any) and the records it lists.
 #[derive(Debug, Clone, Default)]
@@ -61,10 +34,7 @@ pub struct LastRun {
 pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
     let manifest_path = manifest_path(records_dir);
     let manifest = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => Some(
-            serde_json::from_str::<RunManifest>(&text)
-                .map_err(|e| json_error(&manifest_path, &e))?,
-        ),
+        Ok(text) => Some(parse_manifest(&manifest_path, &text)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&manifest_path, "reading", e)),
     };
@@ -79,11 +49,18 @@ pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
     Ok(LastRun { manifest, records })
 }
 
-/// The manifest's path for a records directory.
-pub fn manifest_path(records_dir: &Path) -> PathBuf {
-    records_dir
-        .parent()
-        .map_or_else(|| PathBuf::from(MANIFEST_FILE), |p| p.join(MANIFEST_FILE))
+fn parse_manifest(path: &Path, text: &str) -> Result<RunManifest> {
+    let manifest: RunManifest =
+        serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+    if manifest.schema != MANIFEST_SCHEMA {
+        return Err(Error::Schema {
+            path: path.to_owned(),
+            found: manifest.schema,
+            supported: MANIFEST_SCHEMA.to_string(),
+            hint: "run `cargo bench` again with this perfgate".to_owned(),
+        });
+    }
+    Ok(manifest)
 }
 
 /// Reads `id`'s record, checking schema and stored id.
