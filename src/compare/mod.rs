@@ -4,6 +4,17 @@
 //! baseline and candidate ([`Input`]) with [`CompareOptions`]; the verdict
 //! rules are in [`verdict`]. The types below are what reports and
 //! `reports/results.json` show.
+//!
+//! Their doc comments are the documentation of `reports/results.json`. In
+//! that file:
+//! - the top-level object is a [`RunResults`];
+//! - times are nanoseconds as JSON numbers (floats, so sub-nanosecond
+//!   values survive), per iteration, or per element when both sides
+//!   declare a throughput of the same kind;
+//! - changes, intervals and thresholds are fractions (`0.05` = +5%);
+//! - an absent value (`Option` in Rust) is `null`;
+//! - enums are lower-case strings (`"regressed"`, `"upper_outlier"`);
+//!   a throughput is `{"elements": 100}` or `{"bytes": 4096}`.
 
 mod input;
 mod options;
@@ -64,11 +75,11 @@ impl std::fmt::Display for Verdict {
 /// A confidence interval of the change, as fractions (0.05 = +5%).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
-    /// Lower bound.
+    /// Lower bound of the change, as a fraction.
     pub lo: f64,
-    /// Upper bound.
+    /// Upper bound of the change, as a fraction (`hi >= lo`).
     pub hi: f64,
-    /// Confidence level (0.95).
+    /// Confidence level, as a fraction (`0.95` for a 95% interval).
     pub level: f64,
 }
 
@@ -79,44 +90,55 @@ pub struct Side {
     /// throughput of the same kind is declared on both sides), ns.
     pub summary: Summary,
     /// The clean samples compared, ns, in the order taken: per iteration,
-    /// or per element under the same condition as `summary`.
+    /// or per element under the same condition as `summary`. Retaken and
+    /// flagged samples are not here; see [`Comparison::records`].
     pub samples: Vec<f64>,
-    /// Declared throughput per iteration.
+    /// Declared throughput per iteration; `null` when none is declared.
     pub throughput: Option<Throughput>,
 }
 
 /// The comparison of one benchmark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
-    /// Benchmark id.
+    /// Benchmark id as criterion shows it (`halo/large_dag`): any text.
     pub id: String,
-    /// Baseline id when a rename map paired it with a different id.
+    /// Baseline id when a rename map paired it with a different id;
+    /// `null` otherwise.
     pub renamed_from: Option<String>,
-    /// The verdict.
+    /// The verdict: `pass`, `improved`, `regressed`, `inconclusive`,
+    /// `new` or `missing`.
     pub verdict: Verdict,
     /// Baseline side; absent for `new`.
     pub baseline: Option<Side>,
     /// Candidate side; absent for `missing`.
     pub candidate: Option<Side>,
-    /// location(candidate) / location(baseline) − 1, as a fraction.
+    /// location(candidate) / location(baseline) − 1, as a fraction
+    /// (`0.12` = 12% slower); `null` when a side is absent or has too few
+    /// clean samples.
     pub change: Option<f64>,
-    /// Bootstrap confidence interval of `change`.
+    /// Bootstrap confidence interval of `change`; `null` when `change` is.
     pub interval: Option<Interval>,
     /// Two-sided Mann–Whitney U p-value; absent when not applicable (zero
     /// spread on both sides, too few samples).
     pub p_value: Option<f64>,
-    /// Slowdown allowed before `regressed`, as a fraction.
+    /// Slowdown allowed before `regressed`, as a fraction (`0.05`); the
+    /// same fraction of speed-up is needed for `improved`.
     pub threshold: f64,
-    /// Retakes of single samples during the candidate run.
+    /// Retakes of single samples during the candidate run (attempts beyond
+    /// the first, over all sample slots).
     pub retakes: usize,
-    /// Candidate samples still contended after their last attempt.
+    /// Candidate samples still contended after their last attempt: kept in
+    /// `records`, excluded from the comparison.
     pub flagged: usize,
-    /// Times the whole benchmark was re-measured to confirm a verdict.
+    /// Times the whole benchmark was re-measured to confirm a `regressed`
+    /// or `inconclusive` verdict (0 when the first measurement stood).
     pub confirmations: u32,
     /// Why the verdict is what it is, in plain words (too few samples,
     /// interval too wide, drift, throughput changed, ...).
     pub notes: Vec<String>,
-    /// Every candidate sample attempt, for the timeline chart.
+    /// Every candidate sample attempt in the order taken, clean, retaken
+    /// and flagged (see [`SampleRecord`]); drawn in the report's timeline.
+    /// Empty for `missing`.
     #[serde(default)]
     pub records: Vec<SampleRecord>,
 }
@@ -124,19 +146,22 @@ pub struct Comparison {
 /// The settings a run was judged with, shown in report headers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// Default threshold, as a fraction.
+    /// Threshold of benchmarks the configuration gives none, as a fraction.
     pub default_threshold: f64,
-    /// Significance level of the Mann–Whitney test.
+    /// Significance level of the Mann–Whitney test: a change counts only
+    /// when `p_value < alpha`.
     pub alpha: f64,
-    /// Confidence level of the bootstrap interval.
+    /// Confidence level of the bootstrap interval, as a fraction (`0.95`).
     pub confidence: f64,
-    /// Bootstrap resamples.
+    /// Bootstrap resamples drawn per benchmark.
     pub resamples: usize,
-    /// Seed of the bootstrap.
+    /// Seed of the bootstrap's random generator (the same seed gives the
+    /// same intervals).
     pub seed: u64,
-    /// Minimum clean samples per side for a decision.
+    /// Minimum clean samples per side for a decision; fewer gives
+    /// `inconclusive`.
     pub min_samples: usize,
-    /// Location statistic (`median`).
+    /// Location statistic whose change is estimated (`median`).
     pub statistic: String,
     /// Widest interval, as a multiple of the threshold, that may straddle a
     /// threshold and still pass.
@@ -151,22 +176,25 @@ fn default_max_interval_width() -> f64 {
 /// The whole result of a gated run: what `reports/results.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResults {
-    /// Results file format version.
+    /// Results file format version; a reader refuses versions it does not
+    /// know.
     pub schema: u32,
-    /// perfgate version.
+    /// perfgate version that wrote the file.
     pub perfgate_version: String,
     /// When the comparison ran (RFC 3339, UTC).
     pub created_at: String,
-    /// Git commit of the candidate, if known.
+    /// Git commit of the candidate; `null` when unknown.
     pub git_commit: Option<String>,
     /// The machine of the candidate run.
     pub machine: Fingerprint,
-    /// Warnings about the run as a whole (other machine, ...).
+    /// Warnings about the run as a whole (baseline from another machine,
+    /// ...), in plain words.
     pub warnings: Vec<String>,
-    /// Settings used.
+    /// Settings the run was judged with.
     pub settings: Settings,
     /// One entry per benchmark, sorted by id.
     pub comparisons: Vec<Comparison>,
-    /// The exit status the run ends with (0, 1, 2 or 3).
+    /// The exit status the run ends with: 0 pass, 1 regression, 2 harness
+    /// or input error, 3 inconclusive.
     pub exit_status: i32,
 }

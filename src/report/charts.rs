@@ -247,6 +247,17 @@ fn draw_overview_row(
     Ok(())
 }
 
+/// The label of a count axis (attempts, runs): whole numbers from 0 to
+/// `max` only, so a short axis never shows `0, 0, 1, 1` or `-0`.
+fn whole_number_label(v: f64, max: f64) -> String {
+    let r = v.round();
+    if (v - r).abs() < 1e-6 && r >= 0.0 && r <= max {
+        format!("{}", r.abs())
+    } else {
+        String::new()
+    }
+}
+
 /// Quartiles and range of a sample set (linear interpolation between
 /// order statistics), or `None` when it holds no finite value.
 fn five_numbers(values: &[f64]) -> Option<[f64; 5]> {
@@ -376,11 +387,15 @@ fn unit_desc(c: &Comparison) -> &'static str {
     }
 }
 
-/// Clean samples are per element when both sides declare a throughput.
+/// Clean samples are per element when both sides declare a throughput of
+/// the same kind.
 fn per_element(c: &Comparison) -> bool {
-    let declared =
-        |s: Option<&crate::compare::Side>| s.and_then(|s| s.throughput).is_some();
-    declared(c.baseline.as_ref()) && declared(c.candidate.as_ref())
+    use crate::baseline::Throughput::{Bytes, Elements};
+    let declared = |s: &Option<crate::compare::Side>| s.as_ref().and_then(|s| s.throughput);
+    matches!(
+        (declared(&c.baseline), declared(&c.candidate)),
+        (Some(Elements(_)), Some(Elements(_))) | (Some(Bytes(_)), Some(Bytes(_)))
+    )
 }
 
 /// A record's time in the unit of the clean samples.
@@ -449,13 +464,7 @@ pub fn timeline(c: &Comparison, max_points: usize) -> Chart {
             .y_desc(unit_desc(c))
             .x_labels(12)
             .y_labels(5)
-            .x_label_formatter(&|v| {
-                if *v <= xmax {
-                    format!("{v:.0}")
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|v| whole_number_label(*v, xmax))
             .y_label_formatter(&|v| Nanos(*v).to_string())
             .label_style((FONT, 14))
             .draw()
@@ -559,7 +568,7 @@ pub fn trend(c: &Comparison, history: &[HistoryEntry]) -> Option<Chart> {
             .x_desc("gated run (oldest to newest)")
             .x_labels(8)
             .y_labels(4)
-            .x_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| whole_number_label(*v, xmax))
             .y_label_formatter(&|v| Nanos(*v).to_string())
             .label_style((FONT, 14))
             .draw()
@@ -630,6 +639,15 @@ mod tests {
             Some([1.0, 2.0, 3.0, 4.0, 5.0])
         );
         assert_eq!(five_numbers(&[f64::NAN]), None);
+    }
+
+    #[test]
+    fn count_axes_label_only_whole_numbers_in_range() {
+        assert_eq!(whole_number_label(0.0, 3.0), "0");
+        assert_eq!(whole_number_label(-0.0, 3.0), "0");
+        assert_eq!(whole_number_label(0.5, 3.0), "");
+        assert_eq!(whole_number_label(-1.0, 3.0), "");
+        assert_eq!(whole_number_label(4.0, 3.0), "");
     }
 
     #[test]

@@ -76,9 +76,11 @@ th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: rig
   vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 13px; }
 th:first-child, td:first-child, td.v, th.v { text-align: left; }
+td { white-space: nowrap; }
+td:first-child { white-space: normal; max-width: 360px; }
 tr.regressed td { background: #fdecea; }
 tr.inconclusive td { background: #fff6e5; }
-.name { white-space: pre-wrap; word-break: break-all; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 14px; }
+.name { white-space: pre-wrap; overflow-wrap: anywhere; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 14px; }
 .pill { display: inline-block; padding: 0 9px; border-radius: 10px; color: #fff;
   font-size: 13px; font-weight: 600; }
 .v-regressed { background: var(--regressed); } .v-improved { background: var(--improved); }
