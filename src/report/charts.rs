@@ -391,7 +391,8 @@ fn unit_desc(c: &Comparison) -> &'static str {
 /// the same kind.
 fn per_element(c: &Comparison) -> bool {
     use crate::baseline::Throughput::{Bytes, Elements};
-    let declared = |s: &Option<crate::compare::Side>| s.as_ref().and_then(|s| s.throughput);
+    let declared =
+        |s: &Option<crate::compare::Side>| s.as_ref().and_then(|s| s.throughput);
     matches!(
         (declared(&c.baseline), declared(&c.candidate)),
         (Some(Elements(_)), Some(Elements(_))) | (Some(Bytes(_)), Some(Bytes(_)))
