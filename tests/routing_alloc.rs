@@ -50,19 +50,38 @@ fn count(router: &Router, dag: &Dag, mode: CapMode, plan: &mut Plan) -> u64 {
     allocations_while(|| router.route_into(dag, mode, plan).unwrap())
 }
 
+/// A chain whose tasks are added last-to-first, so the router must order
+/// it with Kahn's algorithm rather than walk index order.
+fn reversed_chain(n: usize) -> Dag {
+    let mut dag = Dag::with_capacity(n, n);
+    for i in (0..n).rev() {
+        dag.add_task(&format!("t{i}"), "test").unwrap();
+    }
+    for i in 1..n {
+        dag.add_dependency(&format!("t{}", i - 1), &format!("t{i}"))
+            .unwrap();
+    }
+    dag
+}
+
 #[test]
 fn routing_into_a_reused_plan_allocates_no_more_for_ten_times_the_tasks() {
     let router = Router::halo();
-    let small = generate::layered(1_000, &generate::FLAT_TYPES, 11).unwrap();
-    let large = generate::layered(10_000, &generate::FLAT_TYPES, 11).unwrap();
-
-    for mode in [CapMode::PerPlan, CapMode::Waves] {
+    let layered = |n| generate::layered(n, &generate::FLAT_TYPES, 11).unwrap();
+    let pairs = [
+        (layered(1_000), layered(10_000)),
+        (reversed_chain(1_000), reversed_chain(10_000)),
+    ];
+    for ((small, large), mode) in pairs
+        .iter()
+        .flat_map(|p| [(p, CapMode::PerPlan), (p, CapMode::Waves)])
+    {
         let mut plan = Plan::new();
-        let cold = count(&router, &large, mode, &mut plan);
+        let cold = count(&router, large, mode, &mut plan);
         assert!(cold > 0, "a fresh plan must grow its buffers at least once");
 
-        let small_count = count(&router, &small, mode, &mut plan);
-        let large_count = count(&router, &large, mode, &mut plan);
+        let small_count = count(&router, small, mode, &mut plan);
+        let large_count = count(&router, large, mode, &mut plan);
         assert!(
             large_count <= small_count,
             "{mode:?}: {large_count} allocations for 10,000 tasks, \

@@ -337,3 +337,27 @@ fn layered_dag_has_about_three_parents_per_task() {
     let mean = dag.dependency_count() as f64 / later_tasks as f64;
     assert!((2.9..3.1).contains(&mean), "mean in-degree {mean}");
 }
+
+#[test]
+fn a_dag_built_children_first_routes_in_dependency_order() {
+    // Tasks added last-to-first, so index order is not topological and
+    // the router must order them itself.
+    let mut dag = Dag::new();
+    for i in (0..5).rev() {
+        dag.add_task(&format!("step_{i}"), "test").unwrap();
+    }
+    for i in 0..4 {
+        dag.add_dependency(&format!("step_{i}"), &format!("step_{}", i + 1))
+            .unwrap();
+    }
+    assert!(!dag.index_order_is_topological());
+    let plan = Router::halo().route(&dag, CapMode::Waves).unwrap();
+    for i in 0..5 {
+        let id = format!("step_{i}");
+        assert_eq!(position(&plan, &dag, &id), i);
+        assert_eq!(
+            plan.assignment(dag.find(&id).unwrap()).unwrap().wave,
+            i as u32
+        );
+    }
+}

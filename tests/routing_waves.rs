@@ -21,14 +21,42 @@ const POOL: [&str; 10] = [
     "teleport",
 ];
 
-fn case() -> impl Strategy<Value = (usize, u64, Vec<&'static str>)> {
+/// A case: task count, seed, types, and whether to rebuild the DAG with
+/// its tasks inserted in a shuffled order (so index order is not a
+/// topological order and the router's own ordering is exercised).
+type Case = (usize, u64, Vec<&'static str>, bool);
+
+fn case() -> impl Strategy<Value = Case> {
     let types = proptest::sample::subsequence(POOL.to_vec(), 1..=POOL.len());
-    (0usize..2_500, any::<u64>(), types)
+    (0usize..2_500, any::<u64>(), types, any::<bool>())
 }
 
-fn route(n: usize, seed: u64, types: &[&str]) -> (Router, Dag, Plan) {
+/// The same DAG with its tasks inserted in a seeded random order.
+fn shuffled(dag: &Dag, seed: u64) -> Dag {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut indices: Vec<_> = dag.graph().node_indices().collect();
+    indices.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    let mut out = Dag::new();
+    for i in indices {
+        let task = dag.task(i).unwrap();
+        out.add_task(task.id(), dag.type_name(task.task_type()))
+            .unwrap();
+    }
+    for edge in dag.graph().raw_edges() {
+        let id = |t| dag.task(t).unwrap().id();
+        out.add_dependency(id(edge.source()), id(edge.target()))
+            .unwrap();
+    }
+    out
+}
+
+fn route((n, seed, types, shuffle): &Case) -> (Router, Dag, Plan) {
     let router = Router::halo();
-    let dag = generate::layered(n, types, seed).unwrap();
+    let mut dag = generate::layered(*n, types, *seed).unwrap();
+    if *shuffle {
+        dag = shuffled(&dag, *seed);
+    }
     let plan = router.route(&dag, CapMode::Waves).unwrap();
     (router, dag, plan)
 }
@@ -37,8 +65,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn every_assigned_task_runs_after_all_its_parents((n, seed, types) in case()) {
-        let (_, dag, plan) = route(n, seed, &types);
+    fn every_assigned_task_runs_after_all_its_parents(c in case()) {
+        let (_, dag, plan) = route(&c);
         for edge in dag.graph().raw_edges() {
             let parent = plan.assignment(edge.source());
             let child = plan.assignment(edge.target());
@@ -49,8 +77,8 @@ proptest! {
     }
 
     #[test]
-    fn no_agent_exceeds_its_cap_in_any_wave((n, seed, types) in case()) {
-        let (router, _, plan) = route(n, seed, &types);
+    fn no_agent_exceeds_its_cap_in_any_wave(c in case()) {
+        let (router, _, plan) = route(&c);
         let mut loads: HashMap<(usize, u32), u32> = HashMap::new();
         for a in plan.assignments().iter().flatten() {
             *loads.entry((a.agent.index(), a.wave)).or_default() += 1;
@@ -62,8 +90,8 @@ proptest! {
     }
 
     #[test]
-    fn every_supported_task_is_assigned((n, seed, types) in case()) {
-        let (router, dag, plan) = route(n, seed, &types);
+    fn every_supported_task_is_assigned(c in case()) {
+        let (router, dag, plan) = route(&c);
         for (i, slot) in plan.assignments().iter().enumerate() {
             let task = dag.task(petgraph::graph::NodeIndex::new(i)).unwrap();
             let name = dag.type_name(task.task_type());
@@ -71,15 +99,15 @@ proptest! {
             prop_assert_eq!(slot.is_some(), supported, "task {} of type {}", task.id(), name);
         }
         let stats = plan.stats();
-        prop_assert_eq!(stats.assigned + stats.unassigned, n);
+        prop_assert_eq!(stats.assigned + stats.unassigned, c.0);
         let max_wave = plan.assignments().iter().flatten().map(|a| a.wave + 1).max();
         prop_assert_eq!(stats.waves, max_wave.unwrap_or(0));
     }
 
     #[test]
-    fn the_same_seed_gives_the_same_plan((n, seed, types) in case()) {
-        let (_, _, first) = route(n, seed, &types);
-        let (_, _, second) = route(n, seed, &types);
+    fn the_same_seed_gives_the_same_plan(c in case()) {
+        let (_, _, first) = route(&c);
+        let (_, _, second) = route(&c);
         prop_assert_eq!(first.assignments(), second.assignments());
         prop_assert_eq!(first.stats(), second.stats());
     }

@@ -119,6 +119,8 @@ pub struct Dag {
     type_names: Vec<Box<str>>,
     type_index: HashMap<Box<str>, TaskType>,
     ids: HashMap<Box<str>, TaskIndex>,
+    /// Some dependency goes from a task to one added no later than it.
+    backward: bool,
 }
 
 impl Dag {
@@ -192,6 +194,7 @@ impl Dag {
         let from = *self.ids.get(parent).ok_or_else(|| unknown(parent))?;
         let to = *self.ids.get(child).ok_or_else(|| unknown(child))?;
         self.graph.update_edge(from, to, ());
+        self.backward |= from >= to;
         Ok(())
     }
 
@@ -213,6 +216,7 @@ impl Dag {
             }
         }
         self.graph.add_edge(parent, child, ());
+        self.backward |= parent >= child;
         Ok(())
     }
 
@@ -254,6 +258,14 @@ impl Dag {
     /// Number of dependencies (edges).
     pub fn dependency_count(&self) -> usize {
         self.graph.edge_count()
+    }
+
+    /// Whether every dependency goes from a task to one added after it, so
+    /// that task index order is already a topological order. The generators
+    /// build such DAGs; the router then walks tasks in index order, which
+    /// reads nodes and edges front to back instead of chasing a queue.
+    pub fn index_order_is_topological(&self) -> bool {
+        !self.backward
     }
 
     /// The underlying graph: nodes are tasks, edges point parent -> child.

@@ -120,10 +120,11 @@ impl Plan {
 /// Buffers of one routing call, kept in the plan for reuse.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
-    /// Parents not yet routed, per task (Kahn's algorithm).
+    /// Parents not yet ordered, per task (Kahn's algorithm; only for DAGs
+    /// whose index order is not topological).
     pub(crate) indegree: Vec<u32>,
-    /// Earliest wave each task may take, raised as parents are routed.
-    pub(crate) ready: Vec<u32>,
+    /// Per routed task, the first wave its children may take.
+    pub(crate) follow: Vec<u32>,
     /// The router's type key for each of the DAG's interned types.
     pub(crate) binding: Vec<Option<super::router::TypeKey>>,
     /// Per-wave agent loads (waves mode).
@@ -133,9 +134,8 @@ pub(crate) struct Scratch {
 impl Scratch {
     fn reset(&mut self, tasks: usize, agents: usize) {
         self.indegree.clear();
-        self.indegree.resize(tasks, 0);
-        self.ready.clear();
-        self.ready.resize(tasks, 0);
+        self.follow.clear();
+        self.follow.resize(tasks, 0);
         self.binding.clear();
         self.waves.reset(agents);
     }
@@ -183,6 +183,9 @@ impl WaveLoads {
 
     /// The first wave at or after `from` where `agent` is below its cap.
     pub(crate) fn first_free(&mut self, agent: AgentId, from: u32) -> u32 {
+        if self.load(from, agent) == 0 {
+            return from;
+        }
         let mut root = from;
         loop {
             self.ensure(root);

@@ -273,24 +273,22 @@ impl Router {
         plan: &mut Plan,
     ) -> Result<(), RoutingError> {
         plan.reset(mode, dag.len(), self.agents.len());
-        self.bind_types(dag, plan);
-        seed_roots(dag, plan);
-
-        let mut head = 0;
-        while let Some(&task) = plan.order.get(head) {
-            head += 1;
-            let wave = match mode {
-                CapMode::PerPlan => self.place_per_plan(dag, task, plan),
-                CapMode::Waves => self.place_in_waves(dag, task, plan),
-            };
-            release_children(dag, task, wave, plan);
-        }
-
-        if plan.order.len() < dag.len() {
-            let task = task_on_cycle(dag, &plan.scratch.indegree);
+        if let Err(task) = topological_order(dag, plan) {
             plan.reset(mode, 0, self.agents.len());
             return Err(RoutingError::Cycle { task: task.into() });
         }
+        self.bind_types(dag, plan);
+
+        for at in 0..plan.order.len() {
+            let task = plan.order[at];
+            let ready = ready_wave(dag, task, &plan.scratch.follow);
+            let follow = match mode {
+                CapMode::PerPlan => self.place_per_plan(dag, task, ready, plan),
+                CapMode::Waves => self.place_in_waves(dag, task, ready, plan),
+            };
+            plan.scratch.follow[task.index()] = follow;
+        }
+
         plan.stats.tasks = dag.len();
         plan.stats.edges = dag.dependency_count();
         Ok(())
@@ -303,47 +301,68 @@ impl Router {
         binding.extend(dag.type_names().map(|name| self.type_key(name)));
     }
 
-    /// Places `task` with per-plan caps; returns the wave its children
-    /// must follow (`None` for a done task).
-    fn place_per_plan(&self, dag: &Dag, task: TaskIndex, plan: &mut Plan) -> Option<u32> {
+    /// Places `task` with per-plan caps in its `ready` wave; returns the
+    /// first wave its children may take (0 for a done task).
+    fn place_per_plan(
+        &self,
+        dag: &Dag,
+        task: TaskIndex,
+        ready: u32,
+        plan: &mut Plan,
+    ) -> u32 {
         let t = &dag.graph()[task];
         if t.status() == TaskStatus::Done {
             plan.stats.done += 1;
-            return None;
+            return 0;
         }
-        let wave = plan.scratch.ready[task.index()];
+        let wave = ready;
         let choice = plan.scratch.binding[t.task_type().index()].and_then(|key| {
             let totals = &plan.agent_totals;
             self.choose(key, t.metadata(), |a| totals[a.index()])
         });
         self.record(plan, task, wave, choice);
-        Some(wave)
+        wave + 1
     }
 
     /// Places `task` with per-wave caps in the earliest wave at or after
-    /// its ready wave where one of its candidate agents has room.
-    fn place_in_waves(&self, dag: &Dag, task: TaskIndex, plan: &mut Plan) -> Option<u32> {
+    /// `ready` where one of its candidate agents has room; returns the
+    /// first wave its children may take. An unassigned task holds its
+    /// children back as if it ran in `ready`, so the plan keeps the DAG's
+    /// layering (0 for a done task).
+    fn place_in_waves(
+        &self,
+        dag: &Dag,
+        task: TaskIndex,
+        ready: u32,
+        plan: &mut Plan,
+    ) -> u32 {
         let t = &dag.graph()[task];
         if t.status() == TaskStatus::Done {
             plan.stats.done += 1;
-            return None;
+            return 0;
         }
-        let ready = plan.scratch.ready[task.index()];
         let Some(key) = plan.scratch.binding[t.task_type().index()] else {
             self.record(plan, task, ready, None);
-            return Some(ready);
+            return ready + 1;
         };
         let waves = &mut plan.scratch.waves;
-        let Some(wave) = self.earliest_wave(key, t.metadata(), ready, waves) else {
-            self.record(plan, task, ready, None);
-            return Some(ready);
-        };
-        let choice = self.choose(key, t.metadata(), |a| waves.load(wave, a));
+        // Most tasks find room in their ready wave; only the others need
+        // the search over later waves.
+        let mut wave = ready;
+        let mut choice = self.choose(key, t.metadata(), |a| waves.load(ready, a));
+        if choice.is_none() {
+            let Some(later) = self.earliest_wave(key, t.metadata(), ready, waves) else {
+                self.record(plan, task, ready, None);
+                return ready + 1;
+            };
+            wave = later;
+            choice = self.choose(key, t.metadata(), |a| waves.load(wave, a));
+        }
         if let Some((agent, _)) = choice {
             waves.add(agent, wave, self.agents[agent.index()].cap);
         }
         self.record(plan, task, wave, choice);
-        Some(wave)
+        wave + 1
     }
 
     /// The first wave at or after `from` where a matching rule's target or
@@ -388,31 +407,46 @@ impl Router {
     }
 }
 
-/// Counts each task's parents and queues the tasks without any, in index
-/// order (so a flat DAG routes task_0, task_1, ...).
-fn seed_roots(dag: &Dag, plan: &mut Plan) {
+/// Fills `plan.order` with a topological order: index order when the DAG
+/// says it is one, else Kahn's algorithm with roots in index order (the
+/// order vector doubles as its queue). A cycle returns a task on it.
+fn topological_order<'d>(dag: &'d Dag, plan: &mut Plan) -> Result<(), &'d str> {
+    if dag.index_order_is_topological() {
+        plan.order.extend((0..dag.len()).map(TaskIndex::new));
+        return Ok(());
+    }
     let indegree = &mut plan.scratch.indegree;
+    indegree.resize(dag.len(), 0);
     for edge in dag.graph().raw_edges() {
         indegree[edge.target().index()] += 1;
     }
     let roots = indegree.iter().enumerate().filter(|(_, &d)| d == 0);
     plan.order.extend(roots.map(|(i, _)| TaskIndex::new(i)));
-}
 
-/// Lowers the in-degree of `task`'s children, queues those now free, and
-/// makes them wait for the wave after `wave`.
-fn release_children(dag: &Dag, task: TaskIndex, wave: Option<u32>, plan: &mut Plan) {
-    let scratch = &mut plan.scratch;
-    for child in dag.graph().neighbors_directed(task, Direction::Outgoing) {
-        let c = child.index();
-        if let Some(w) = wave {
-            scratch.ready[c] = scratch.ready[c].max(w + 1);
-        }
-        scratch.indegree[c] -= 1;
-        if scratch.indegree[c] == 0 {
-            plan.order.push(child);
+    let mut head = 0;
+    while let Some(&task) = plan.order.get(head) {
+        head += 1;
+        for child in dag.graph().neighbors_directed(task, Direction::Outgoing) {
+            let left = &mut indegree[child.index()];
+            *left -= 1;
+            if *left == 0 {
+                plan.order.push(child);
+            }
         }
     }
+    if plan.order.len() < dag.len() {
+        return Err(task_on_cycle(dag, indegree));
+    }
+    Ok(())
+}
+
+/// The first wave `task` may take: the latest `follow` of its parents.
+#[inline]
+fn ready_wave(dag: &Dag, task: TaskIndex, follow: &[u32]) -> u32 {
+    dag.parents(task)
+        .map(|p| follow[p.index()])
+        .max()
+        .unwrap_or(0)
 }
 
 /// After Kahn's algorithm stalls, every task left has a parent left too.
