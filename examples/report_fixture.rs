@@ -4,6 +4,7 @@
 //! `cargo run --example report_fixture -- <dir>` writes the routing suite
 //! (one regression among ten benchmarks, fifteen earlier runs in its trend)
 //! into `<dir>/suite/` and the hostile-names case into `<dir>/hostile/`.
+//! An optional second argument sets the samples per benchmark (default 60).
 
 #[path = "../tests/report_support/mod.rs"]
 mod report_support;
@@ -18,7 +19,15 @@ fn main() -> ExitCode {
         eprintln!("usage: report_fixture <output dir>");
         return ExitCode::from(2);
     };
-    match write(&dir) {
+    let samples = match std::env::args().nth(2).map(|s| s.parse::<u32>()) {
+        None => 60,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("report_fixture: samples must be a positive whole number");
+            return ExitCode::from(2);
+        }
+    };
+    match write(&dir, samples) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -27,10 +36,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn write(dir: &Path) -> perfgate::Result<()> {
+fn write(dir: &Path, samples: u32) -> perfgate::Result<()> {
     let opts = ReportOptions::default();
 
-    let suite = report_support::suite(60);
+    let suite = report_support::suite(samples);
     let suite_dir = dir.join("suite");
     fresh_history(&suite_dir, &report_support::past_history(&suite, 15))?;
     report::write_all(&suite, &suite_dir, &opts)?;

@@ -152,6 +152,7 @@ pub fn overview(rows: &[&Comparison]) -> Chart {
             .disable_y_mesh()
             .disable_y_axis()
             .light_line_style(GRID)
+            .max_light_lines(2)
             .x_desc(
                 "change of the median, % (bar: confidence interval; band: ±threshold)",
             )
@@ -307,6 +308,7 @@ pub fn distributions(c: &Comparison, max_points: usize) -> Chart {
             .disable_y_mesh()
             .disable_y_axis()
             .light_line_style(GRID)
+            .max_light_lines(2)
             .x_labels(5)
             .x_label_formatter(&|v| Nanos(*v).to_string())
             .x_desc(unit_desc(c))
@@ -461,6 +463,7 @@ pub fn timeline(c: &Comparison, max_points: usize) -> Chart {
         chart
             .configure_mesh()
             .light_line_style(GRID)
+            .max_light_lines(2)
             .x_desc("attempt order")
             .y_desc(unit_desc(c))
             .x_labels(12)
@@ -566,6 +569,7 @@ pub fn trend(c: &Comparison, history: &[HistoryEntry]) -> Option<Chart> {
         chart
             .configure_mesh()
             .light_line_style(GRID)
+            .max_light_lines(2)
             .x_desc("gated run (oldest to newest)")
             .x_labels(8)
             .y_labels(4)
