@@ -10,7 +10,7 @@
 //!    throughputs of different kinds (elements against bytes).
 //! 2. **inconclusive** when the candidate drifts within its run: its first
 //!    and last thirds differ with `p < alpha` *and* by more than `t`
-//!    ([`crate::stats::drift`]). Drift of the baseline is only noted.
+//!    ([`crate::stats::drift()`]). Drift of the baseline is only noted.
 //! 3. **regressed** when `c > t`, `p < alpha` and `lo > 0`.
 //! 4. **improved** when `c < −t`, `p < alpha` and `hi < 0`.
 //! 5. **inconclusive** when the interval is too wide to decide against the
@@ -27,6 +27,10 @@
 //! is `new` or `missing`. Bad data (not finite, zero or negative timings, a
 //! zero baseline) is an [`Error::Benchmark`], never a verdict, and no
 //! comparison holds NaN or infinity.
+//!
+//! TODO(#4): the U test compares whole distributions while the change may
+//! be measured on a low quantile; when calibration picks a location other
+//! than the median, a test of that quantile should replace it.
 
 use super::input::{check_samples, describe, units, Input, Role};
 use super::{CompareOptions, Comparison, Interval, Side, Verdict};

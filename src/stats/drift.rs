@@ -2,7 +2,7 @@
 //!
 //! The samples, in the order taken, are cut into thirds; the first and the
 //! last third are compared with the two-sided Mann–Whitney U test
-//! ([`super::mann_whitney`]), and the relative shift of their medians is
+//! ([`mod@super::mann_whitney`]), and the relative shift of their medians is
 //! reported. The middle third is left out so that a change which sets in
 //! gradually shows more clearly. A first-vs-last comparison, rather than a
 //! rank correlation with the sample index, answers the question a verdict

@@ -1,6 +1,6 @@
 //! Tukey's fences and the classification of samples against them.
 //!
-//! With quartiles Q1, Q3 (definition 7, see [`super::quantile`]) and
+//! With quartiles Q1, Q3 (definition 7, see [`mod@super::quantile`]) and
 //! IQR = Q3 − Q1:
 //!
 //! ```text

@@ -6,13 +6,13 @@
 //!
 //! | item | method |
 //! |---|---|
-//! | [`quantile`], [`median`] | Hyndman–Fan definition 7 (linear interpolation, as R and NumPy) |
+//! | [`quantile()`], [`median`] | Hyndman–Fan definition 7 (linear interpolation, as R and NumPy) |
 //! | [`Summary`], [`mean`], [`mad`] | n, median, MAD, exact shifted compensated mean, min, max |
 //! | [`LimitRule`] | `center ± k · 1.4826 · MAD`, floored at a fraction of the center |
 //! | [`Fences`], [`Class`] | Tukey's inner (1.5·IQR) and outer (3·IQR) fences |
 //! | [`bootstrap_change`] | seeded percentile bootstrap of the change of a [`Location`] |
-//! | [`mann_whitney`] | two-sided U test, exact or tie-corrected normal |
-//! | [`drift`] | first third against last third of a run |
+//! | [`mann_whitney()`] | two-sided U test, exact or tie-corrected normal |
+//! | [`drift()`] | first third against last third of a run |
 //!
 //! Each submodule's documentation names its constants, why they were
 //! chosen, and a reference.
