@@ -125,6 +125,36 @@ mod tests {
     }
 
     #[test]
+    fn criterions_own_layout_of_the_routing_suite_is_found() {
+        // The directories criterion 0.8 wrote for the routing suite: ids
+        // from `bench_function` keep their slashes folded into one part,
+        // grouped ids keep the group / value split.
+        let tmp = tempfile::tempdir().unwrap();
+        let criterion = tmp.path().join("criterion");
+        let written = [
+            ("halo/large_dag", "halo/large_dag"),
+            ("halo/dynamic_rule_addition", "halo_dynamic_rule_addition"),
+            ("halo/waves/10k", "halo_waves/10k"),
+        ];
+        for (_, dir) in written {
+            let report = criterion.join(dir).join("report");
+            std::fs::create_dir_all(&report).unwrap();
+            std::fs::write(report.join("index.html"), "").unwrap();
+        }
+        let reports = tmp.path().join("reports");
+        std::fs::create_dir_all(&reports).unwrap();
+        for (id, dir) in written {
+            let href = link(id, &criterion, &reports);
+            assert_eq!(
+                href,
+                Some(format!("../criterion/{dir}/report/index.html")),
+                "{id}"
+            );
+        }
+        assert_eq!(link("halo/not_run", &criterion, &reports), None);
+    }
+
+    #[test]
     fn links_are_relative_and_percent_encoded() {
         let href = relative_href(
             Path::new("/w/my reports"),

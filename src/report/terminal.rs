@@ -2,6 +2,11 @@
 //!
 //! Columns are padded by character count of the uncoloured text, so the
 //! ANSI colour codes added when `color` is set never shift a column.
+//!
+//! TODO(#5): ids with double-width characters (CJK, emoji) misalign the
+//! columns after them, since widths count characters, not terminal cells;
+//! fixable with a display-width table (the `unicode-width` crate) once such
+//! ids show up in real suites.
 //! Ids have their control characters made visible, so a name with a
 //! newline or an escape sequence cannot break the table or the terminal.
 
