@@ -11,6 +11,12 @@
 //!    relative margin ([`LimitRule`]), and at least one timer tick when the
 //!    samples are visibly quantized (case C02: 958/1000/1042 ns).
 //!
+//! The limits are recomputed after every added value while the reference
+//! holds up to [`REFRESH_EVERY_UP_TO`] values, then whenever it has grown
+//! by a sixteenth: with dozens of values in, one more barely moves a median
+//! or a MAD, and recomputing (a sort for the MAD) every time was most of the
+//! sampler's own per-sample cost.
+//!
 //! Anchoring on the median of *all* samples would fail here: 60–70% of the
 //! samples on these machines can be slow, so that median sits in the slow
 //! mode and no slow sample would ever be retaken.
@@ -18,6 +24,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::stats::{mad_sorted, median_sorted, quantile_sorted, LimitRule};
+
+/// Reference sizes up to which the limits are recomputed on every value.
+pub const REFRESH_EVERY_UP_TO: usize = 32;
 
 /// The limits a sample's per-iteration time is judged against, ns.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -47,6 +56,7 @@ pub(crate) struct FastMode {
     rule: AnchorRule,
     sorted: Vec<f64>,
     limits: Option<SampleLimits>,
+    refreshed_at: usize,
 }
 
 impl FastMode {
@@ -55,6 +65,7 @@ impl FastMode {
             rule,
             sorted: Vec::new(),
             limits: None,
+            refreshed_at: 0,
         }
     }
 
@@ -67,7 +78,16 @@ impl FastMode {
         // re-sorting for every sample.
         let at = self.sorted.partition_point(|&x| x <= per_iteration_ns);
         self.sorted.insert(at, per_iteration_ns);
+        let n = self.sorted.len();
+        if n <= REFRESH_EVERY_UP_TO || n >= self.refreshed_at + self.refreshed_at / 16 {
+            self.refresh();
+        }
+    }
+
+    /// Recomputes the limits from the whole reference now.
+    pub fn refresh(&mut self) {
         self.limits = self.compute();
+        self.refreshed_at = self.sorted.len();
     }
 
     /// The current limits; `None` until the reference is big enough.
@@ -147,6 +167,41 @@ mod tests {
         let l = m.limits().unwrap();
         assert_eq!(l.center, 100.0);
         assert!(l.upper < 110.0, "{l:?}");
+    }
+
+    /// Limits computed from scratch for `values`.
+    fn fresh(values: &[f64]) -> Option<SampleLimits> {
+        let mut m = FastMode::new(rule());
+        m.sorted = values.to_vec();
+        m.sorted.sort_unstable_by(f64::total_cmp);
+        m.refresh();
+        m.limits()
+    }
+
+    #[test]
+    fn a_large_reference_refreshes_its_limits_as_it_grows_by_a_sixteenth() {
+        let mut m = FastMode::new(rule());
+        let mut values: Vec<f64> = (0..64).map(|i| [100.0, 104.0][i % 2]).collect();
+        values.iter().for_each(|&x| m.add(x));
+        m.refresh();
+        let at_64 = m.limits();
+        assert_eq!(at_64.map(|l| l.center), Some(102.0));
+
+        let three_more = [104.0; 3];
+        three_more.iter().for_each(|&x| m.add(x));
+        values.extend(three_more);
+        assert_eq!(m.limits(), at_64, "67 < 64 + 64/16: not refreshed yet");
+        assert_ne!(fresh(&values), at_64);
+
+        m.add(104.0);
+        values.push(104.0);
+        assert_eq!(m.limits(), fresh(&values));
+        assert_eq!(m.limits().map(|l| l.center), Some(104.0));
+
+        m.add(10.0);
+        values.push(10.0);
+        m.refresh();
+        assert_eq!(m.limits(), fresh(&values));
     }
 
     #[test]

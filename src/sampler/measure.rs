@@ -300,6 +300,7 @@ impl<P: Probe> Sampler<P> {
 
     /// Flags clean samples above the final upper limit; returns how many.
     fn recheck_clean_samples(&mut self) -> usize {
+        self.fast.refresh();
         let Some(limits) = self.fast.limits() else {
             return 0;
         };
