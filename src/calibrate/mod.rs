@@ -19,6 +19,7 @@
 pub mod contention;
 pub mod experiment;
 pub mod report;
+pub mod runner;
 pub mod routine;
 pub mod wilson;
 

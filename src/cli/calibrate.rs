@@ -1,0 +1,153 @@
+//! `perfgate calibrate`: measure how far the gate can be trusted here.
+//!
+//! Runs A/A and A/B trials on a calibrated busy loop (see
+//! [`crate::calibrate`]) and prints, per setting, the false-failure and
+//! detection rates with 95% Wilson intervals. Results go to stdout (a
+//! table, or JSON with `--json`); progress goes to stderr.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::calibrate::experiment::{self, Plan};
+use crate::calibrate::report::{self, RoutineInfo};
+use crate::calibrate::routine::{self, DEFAULT_TARGET_NS};
+use crate::calibrate::runner::GateRunner;
+use crate::{Error, Nanos};
+
+/// Which values of an on/off factor to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// Only on.
+    On,
+    /// Only off.
+    Off,
+    /// Both, side by side.
+    Both,
+}
+
+impl Switch {
+    fn values(self) -> Vec<bool> {
+        match self {
+            Switch::On => vec![true],
+            Switch::Off => vec![false],
+            Switch::Both => vec![true, false],
+        }
+    }
+}
+
+/// Options of `perfgate calibrate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CalibrateArgs {
+    /// Trials per setting (each setting: contention × retakes × effect).
+    #[arg(long, default_value_t = 20)]
+    pub trials: u32,
+    /// Injected slowdowns of the A/B trials, as fractions (0.05 = 5%);
+    /// A/A trials always run.
+    #[arg(long, value_delimiter = ',', default_value = "0.02,0.05,0.10")]
+    pub effects: Vec<f64>,
+    /// Run with the contention generator on, off, or both.
+    #[arg(long, value_enum, default_value_t = Switch::Both)]
+    pub contention: Switch,
+    /// Run with sample retakes (and verdict confirmation) on, off, or both.
+    #[arg(long, value_enum, default_value_t = Switch::Both)]
+    pub retakes: Switch,
+    /// Stop starting new trials after this many seconds of trials.
+    #[arg(long, default_value_t = 600)]
+    pub budget: u64,
+    /// Seed of the run order and the contention bursts; printed when
+    /// chosen at random.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print the whole result as JSON on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Wanted cost of one iteration of the busy loop, in nanoseconds.
+    #[arg(long, default_value_t = DEFAULT_TARGET_NS)]
+    pub routine_ns: f64,
+    /// The gate configuration whose settings the trials use (built-in
+    /// defaults when the file does not exist).
+    #[arg(long, default_value = "perfgate.toml")]
+    pub config: PathBuf,
+    /// Override the configured default threshold (a fraction), to see what
+    /// another value would give.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+}
+
+/// Runs `perfgate calibrate`; returns the exit status (0 when the
+/// experiment ran, whatever its rates).
+///
+/// # Errors
+/// Bad options (exit status 2) and failures of the sampler or comparison.
+pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
+    let plan = plan(args)?;
+    if args.seed.is_none() {
+        eprintln!("calibrate: seed {} (repeat with --seed {})", plan.seed, plan.seed);
+    }
+    let busy = routine::calibrate(Nanos(args.routine_ns));
+    eprintln!(
+        "calibrate: busy loop of {} rounds for ~{} per iteration",
+        busy.rounds,
+        Nanos(args.routine_ns)
+    );
+    let mut runner = GateRunner::new(&args.config, args.threshold, busy, plan.seed)?;
+    let gate = runner.describe();
+    let trials = experiment::run(&plan, &mut runner)?;
+    let routine = RoutineInfo {
+        target_ns: args.routine_ns,
+        busy_loop: busy,
+    };
+    let summary = report::summarise(&plan, routine, gate, &trials);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", report::render_table(&summary));
+    }
+    Ok(0)
+}
+
+/// Checks the options and turns them into a [`Plan`].
+fn plan(args: &CalibrateArgs) -> crate::Result<Plan> {
+    if let Some(&bad) = args
+        .effects
+        .iter()
+        .find(|e| !(e.is_finite() && **e > 0.0 && **e < 1.0))
+    {
+        return Err(usage(
+            format!("--effects: {bad} is not a slowdown fraction in (0, 1)"),
+            "give fractions, e.g. --effects 0.02,0.05,0.10",
+        ));
+    }
+    if !(args.routine_ns.is_finite() && args.routine_ns >= 10.0) {
+        return Err(usage(
+            format!("--routine-ns: {} is not a usable iteration cost", args.routine_ns),
+            "give at least 10 ns, e.g. --routine-ns 5000",
+        ));
+    }
+    if args.budget == 0 {
+        return Err(usage("--budget: 0 s leaves no time for a trial", "e.g. --budget 600"));
+    }
+    Ok(Plan {
+        trials: args.trials,
+        effects: args.effects.clone(),
+        contention: args.contention.values(),
+        retakes: args.retakes.values(),
+        budget: Some(Duration::from_secs(args.budget)),
+        seed: args.seed.unwrap_or_else(random_seed),
+    })
+}
+
+fn usage(message: impl Into<String>, hint: impl Into<String>) -> Error {
+    Error::Usage {
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// A seed from the clock, so runs without `--seed` see different burst
+/// patterns; it is printed so a run can be repeated.
+fn random_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
