@@ -175,6 +175,20 @@ pub struct Trials {
 /// # Errors
 /// The first error a runner returns; the block it happened in is ended.
 pub fn run<R: TrialRunner>(plan: &Plan, runner: &mut R) -> crate::Result<Trials> {
+    run_observed(plan, runner, &mut |_, _| {})
+}
+
+/// [`run`], calling `progress` after every trial with the trial and the
+/// number of trials the plan holds in all.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_observed<R: TrialRunner>(
+    plan: &Plan,
+    runner: &mut R,
+    progress: &mut dyn FnMut(&TrialRecord, usize),
+) -> crate::Result<Trials> {
+    let total = plan.trials as usize * plan.blocks().len() * plan.effects().len();
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     let mut trials = Trials {
         records: Vec::new(),
@@ -195,7 +209,10 @@ pub fn run<R: TrialRunner>(plan: &Plan, runner: &mut R) -> crate::Result<Trials>
             }
             let mut effect_order = effects.clone();
             effect_order.shuffle(&mut rng);
-            let result = run_block(runner, block, round, &effect_order, &mut trials);
+            let result =
+                run_block(runner, block, round, &effect_order, &mut trials, &mut |r| {
+                    progress(r, total)
+                });
             runner.end_block(block);
             result?;
         }
@@ -210,6 +227,7 @@ fn run_block<R: TrialRunner>(
     round: u32,
     effects: &[f64],
     trials: &mut Trials,
+    progress: &mut dyn FnMut(&TrialRecord),
 ) -> crate::Result<()> {
     let baseline = runner.baseline(block)?;
     trials.baseline_walls.push(baseline.wall);
@@ -226,6 +244,7 @@ fn run_block<R: TrialRunner>(
             },
             outcome,
         });
+        progress(trials.records.last().expect("just pushed"));
     }
     Ok(())
 }

@@ -29,6 +29,9 @@ pub const BENCH_ID: &str = "calibrate/busy";
 /// block never ends (a hung sampler), far above a block's normal length.
 pub const CONTENTION_DEADLINE: Duration = Duration::from_secs(300);
 
+/// Longest wait before a confirming re-measure, as in the gate.
+pub const MAX_CONFIRM_WAIT: Duration = Duration::from_secs(60);
+
 /// The gate as a trial uses it.
 pub trait Gate {
     /// Measures `busy` with the sampler, sample retakes on or off.
@@ -113,7 +116,7 @@ impl<G: Gate> GateRunner<G> {
                 return Ok(verdict);
             }
             self.gate.sleep(wait);
-            wait = wait.saturating_mul(2);
+            wait = wait.saturating_mul(2).min(MAX_CONFIRM_WAIT);
             attempt += 1;
         }
     }

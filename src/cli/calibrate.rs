@@ -11,7 +11,9 @@ use std::time::Duration;
 use crate::calibrate::experiment::{self, Plan};
 use crate::calibrate::report::{self, RoutineInfo};
 use crate::calibrate::routine::{self, DEFAULT_TARGET_NS};
+use crate::calibrate::gate::SamplerGate;
 use crate::calibrate::runner::GateRunner;
+use crate::config::CONFIG_FILE;
 use crate::{Error, Nanos};
 
 /// Which values of an on/off factor to run.
@@ -64,10 +66,11 @@ pub struct CalibrateArgs {
     /// Wanted cost of one iteration of the busy loop, in nanoseconds.
     #[arg(long, default_value_t = DEFAULT_TARGET_NS)]
     pub routine_ns: f64,
-    /// The gate configuration whose settings the trials use (built-in
-    /// defaults when the file does not exist).
-    #[arg(long, default_value = "perfgate.toml")]
-    pub config: PathBuf,
+    /// The gate configuration whose settings the trials use; the
+    /// dispatcher fills it from the global `--config` (default
+    /// `perfgate.toml`, built-in defaults when that does not exist).
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
     /// Override the configured default threshold (a fraction), to see what
     /// another value would give.
     #[arg(long)]
@@ -90,14 +93,25 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         busy.rounds,
         Nanos(args.routine_ns)
     );
-    let mut runner = GateRunner::new(&args.config, args.threshold, busy, plan.seed)?;
-    let gate = runner.describe();
-    let trials = experiment::run(&plan, &mut runner)?;
+    let config = args.config.clone().unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+    let (gate, warnings) = SamplerGate::load(&config, args.threshold)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let settings = gate.describe();
+    let mut runner = GateRunner::with_gate(gate, busy, plan.seed);
+    let bar = progress_bar();
+    let trials = experiment::run_observed(&plan, &mut runner, &mut |record, total| {
+        bar.set_length(total as u64);
+        bar.inc(1);
+        bar.set_message(format!("round {}", record.round + 1));
+    })?;
+    bar.finish_and_clear();
     let routine = RoutineInfo {
         target_ns: args.routine_ns,
         busy_loop: busy,
     };
-    let summary = report::summarise(&plan, routine, gate, &trials);
+    let summary = report::summarise(&plan, routine, settings, &trials);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
@@ -150,4 +164,20 @@ fn random_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// A progress bar on stderr; indicatif hides it when stderr is not a
+/// terminal. Drawn at most twice a second so it barely disturbs sampling.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        None,
+        indicatif::ProgressDrawTarget::stderr_with_hz(2),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "calibrate {bar:30} {pos}/{len} trials, {msg}, {elapsed}",
+    );
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar
 }

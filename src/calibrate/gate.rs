@@ -1,0 +1,130 @@
+//! The real [`Gate`]: perfgate's sampler on the machine's clocks, and the
+//! comparison the gate after `cargo bench` makes, at the settings of the
+//! committed configuration.
+//!
+//! Each measurement is one standalone sampler run: a pilot batch, then
+//! [`SAMPLE_COUNT`] samples of about the sampler's target sample time each,
+//! retakes as configured. The comparison goes through
+//! [`crate::cli::evaluate::judge_pair`], the function `cargo bench`'s gate
+//! and `perfgate check` call, so calibration judges exactly as they do.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use super::routine::BusyLoop;
+use super::runner::{Gate, BENCH_ID};
+use crate::baseline::Fingerprint;
+use crate::cli::evaluate::{judge_pair, Measured, Pair};
+use crate::compare::Comparison;
+use crate::config::Config;
+use crate::sampler::{BenchRecord, OsProbe, Sampler, SamplerConfig};
+use crate::{Error, Result};
+
+/// Samples per measurement: criterion's default sample count, which the
+/// benchmark suite keeps.
+pub const SAMPLE_COUNT: u32 = 100;
+
+/// The sampler and comparison of the gate, on this machine.
+#[derive(Debug, Clone)]
+pub struct SamplerGate {
+    config: Config,
+    sampler: SamplerConfig,
+    machine: Fingerprint,
+}
+
+impl SamplerGate {
+    /// The gate configured by `config_path` (built-in defaults when the
+    /// file does not exist), with the default threshold replaced by
+    /// `threshold` when given. Returns the configuration's warnings too.
+    ///
+    /// # Errors
+    /// An unreadable or invalid configuration, or a threshold that is not
+    /// a fraction ≥ 0.
+    pub fn load(config_path: &Path, threshold: Option<f64>) -> Result<(Self, Vec<String>)> {
+        let loaded = Config::load(config_path, false)?;
+        let mut config = loaded.config;
+        if let Some(t) = threshold {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(Error::Usage {
+                    message: format!("--threshold: {t} is not a fraction ≥ 0"),
+                    hint: "give a fraction, e.g. --threshold 0.05 for 5%".into(),
+                });
+            }
+            config.threshold = t;
+            config.thresholds.remove(BENCH_ID);
+        }
+        let gate = SamplerGate {
+            config,
+            sampler: SamplerConfig::default(),
+            machine: Fingerprint::current(),
+        };
+        Ok((gate, loaded.warnings))
+    }
+
+    /// The settings in force, one line each, for the report header.
+    pub fn describe(&self) -> Vec<String> {
+        let c = &self.config;
+        let s = &self.sampler;
+        vec![
+            format!(
+                "compare: threshold {:.1}%, alpha {}, confidence {}, {} clean samples \
+                 needed; {} confirmations after {} ms, doubling",
+                c.threshold_for(BENCH_ID) * 100.0,
+                c.alpha,
+                c.confidence,
+                c.min_samples,
+                c.confirm_retries,
+                c.confirm_backoff.as_millis(),
+            ),
+            format!(
+                "sampler: {SAMPLE_COUNT} samples of ~{} ms after {} pilot samples; \
+                 retakes: up to {} attempts a sample",
+                s.target_sample_time.as_millis(),
+                s.pilot_samples,
+                s.max_attempts,
+            ),
+        ]
+    }
+}
+
+impl Gate for SamplerGate {
+    fn measure(&mut self, busy: &BusyLoop, retakes: bool) -> Result<BenchRecord> {
+        let config = if retakes {
+            self.sampler.clone()
+        } else {
+            self.sampler.clone().without_retakes()
+        };
+        let mut sampler = Sampler::new(config, OsProbe);
+        let mut batch = |iterations: u64| {
+            for _ in 0..iterations {
+                black_box(busy.iterate());
+            }
+        };
+        let iterations = sampler.iterations_for(&mut batch);
+        Ok(sampler.measure(BENCH_ID, iterations, SAMPLE_COUNT, &mut batch))
+    }
+
+    fn compare(&mut self, baseline: &[f64], candidate: &BenchRecord) -> Result<Comparison> {
+        let pair = Pair {
+            id: BENCH_ID.to_string(),
+            renamed_from: None,
+            baseline: Some(Measured {
+                samples: baseline.to_vec(),
+                throughput: None,
+                records: Vec::new(),
+                fingerprint: Some(self.machine.clone()),
+            }),
+            candidate: Some(Measured::from_record(candidate, &self.machine)),
+        };
+        judge_pair(&self.config, &pair)
+    }
+
+    fn confirmation(&self) -> (u32, Duration) {
+        (self.config.confirm_retries, self.config.confirm_backoff)
+    }
+
+    fn sleep(&mut self, wait: Duration) {
+        std::thread::sleep(wait);
+    }
+}
