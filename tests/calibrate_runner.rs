@@ -49,6 +49,7 @@ fn record(slots: u32, retaken: u32, rounds: u64) -> BenchRecord {
         samples,
         warnings: vec![],
         finished_at: String::new(),
+        sampling: Default::default(),
     }
 }
 
@@ -72,14 +73,24 @@ fn comparison(verdict: Verdict) -> Comparison {
 }
 
 impl Gate for ScriptedGate {
-    fn measure(&mut self, busy: &BusyLoop, retakes: bool) -> perfgate::Result<BenchRecord> {
+    fn measure(
+        &mut self,
+        busy: &BusyLoop,
+        retakes: bool,
+    ) -> perfgate::Result<BenchRecord> {
         self.measured.push((busy.rounds, retakes));
         Ok(record(10, if retakes { 3 } else { 0 }, busy.rounds))
     }
 
-    fn compare(&mut self, baseline: &[f64], _c: &BenchRecord) -> perfgate::Result<Comparison> {
+    fn compare(
+        &mut self,
+        baseline: &[f64],
+        _c: &BenchRecord,
+    ) -> perfgate::Result<Comparison> {
         self.compared_with.push(baseline.to_vec());
-        Ok(comparison(self.verdicts.pop_front().expect("a scripted verdict")))
+        Ok(comparison(
+            self.verdicts.pop_front().expect("a scripted verdict"),
+        ))
     }
 
     fn confirmation(&self) -> (u32, Duration) {
@@ -112,7 +123,10 @@ fn a_regression_that_does_not_persist_ends_as_the_last_verdict() {
     let out = r.trial(QUIET_WITH_RETAKES, &base.data, 0.0).unwrap();
     r.end_block(QUIET_WITH_RETAKES);
     assert_eq!(out.verdict, Pass);
-    assert_eq!(r.gate().sleeps, [Duration::from_secs(2), Duration::from_secs(4)]);
+    assert_eq!(
+        r.gate().sleeps,
+        [Duration::from_secs(2), Duration::from_secs(4)]
+    );
     // One baseline measurement, then three candidate measurements.
     assert_eq!(r.gate().measured.len(), 4);
 }
@@ -156,7 +170,11 @@ fn retaken_slots_are_counted_over_every_measurement_of_a_trial() {
 fn the_candidate_is_slowed_by_the_effect_and_compared_with_the_clean_baseline() {
     let mut r = runner(&[Verdict::Pass]);
     let base = r.baseline(QUIET_WITH_RETAKES).unwrap();
-    assert_eq!(base.data.len(), 10, "retaken attempts are not baseline samples");
+    assert_eq!(
+        base.data.len(),
+        10,
+        "retaken attempts are not baseline samples"
+    );
     assert!(base.data.iter().all(|&v| v == 1000.0));
     r.trial(QUIET_WITH_RETAKES, &base.data, 0.05).unwrap();
     assert_eq!(r.gate().measured[1].0, 1050);

@@ -41,7 +41,10 @@ impl SamplerGate {
     /// # Errors
     /// An unreadable or invalid configuration, or a threshold that is not
     /// a fraction ≥ 0.
-    pub fn load(config_path: &Path, threshold: Option<f64>) -> Result<(Self, Vec<String>)> {
+    pub fn load(
+        config_path: &Path,
+        threshold: Option<f64>,
+    ) -> Result<(Self, Vec<String>)> {
         let loaded = Config::load(config_path, false)?;
         let mut config = loaded.config;
         if let Some(t) = threshold {
@@ -105,7 +108,11 @@ impl Gate for SamplerGate {
         Ok(sampler.measure(BENCH_ID, iterations, SAMPLE_COUNT, &mut batch))
     }
 
-    fn compare(&mut self, baseline: &[f64], candidate: &BenchRecord) -> Result<Comparison> {
+    fn compare(
+        &mut self,
+        baseline: &[f64],
+        candidate: &BenchRecord,
+    ) -> Result<Comparison> {
         let pair = Pair {
             id: BENCH_ID.to_string(),
             renamed_from: None,

@@ -18,9 +18,10 @@
 
 pub mod contention;
 pub mod experiment;
+pub mod gate;
 pub mod report;
-pub mod runner;
 pub mod routine;
+pub mod runner;
 pub mod wilson;
 
 pub use experiment::{Block, Plan, Setting, TrialOutcome, TrialRunner, Trials};

@@ -214,7 +214,7 @@ pub fn render_table(report: &CalibrationReport) -> String {
     }
     let _ = writeln!(
         out,
-        "{:<10} {:<7} {:>6} {:>4}  {:<22} {:<19} {:>7} {:>7} {:>7}  target",
+        "{:<10} {:<7} {:>6} {:>4}  {:<26} {:<17} {:>7} {:>7} {:>7}  target",
         "contention",
         "retakes",
         "effect",
@@ -241,7 +241,7 @@ fn row(c: &Cell) -> String {
         format!("+{}%", fmt_pct_short(s.effect))
     };
     format!(
-        "{:<10} {:<7} {:>6} {:>4}  {:<22} {:<19} {:>7} {:>7} {:>7}  {}",
+        "{:<10} {:<7} {:>6} {:>4}  {:<26} {:<17} {:>7} {:>7} {:>7}  {}",
         on_off(s.contention),
         on_off(s.retakes),
         effect,

@@ -39,7 +39,11 @@ pub trait Gate {
 
     /// Compares a candidate record with a baseline's clean per-iteration
     /// samples at the configured settings.
-    fn compare(&mut self, baseline: &[f64], candidate: &BenchRecord) -> Result<Comparison>;
+    fn compare(
+        &mut self,
+        baseline: &[f64],
+        candidate: &BenchRecord,
+    ) -> Result<Comparison>;
 
     /// Re-measurements allowed to confirm a verdict, and the wait before
     /// the first (it doubles for each later one).
@@ -79,12 +83,16 @@ impl<G: Gate> GateRunner<G> {
 
     /// The live-worker counter of the running contention generator, if
     /// one runs (see [`ContentionGuard::live_workers`]).
-    pub fn contention_workers(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
+    pub fn contention_workers(
+        &self,
+    ) -> Option<std::sync::Arc<std::sync::atomic::AtomicUsize>> {
         self.contention.as_ref().map(ContentionGuard::live_workers)
     }
 
     fn start_contention(&mut self) -> Result<()> {
-        let seed = self.seed.wrapping_add(self.blocks.wrapping_mul(0x9e37_79b9));
+        let seed = self
+            .seed
+            .wrapping_add(self.blocks.wrapping_mul(0x9e37_79b9));
         let config = ContentionConfig::new(seed, CONTENTION_DEADLINE);
         let guard = contention::start(&config).map_err(|e| Error::Usage {
             message: format!("cannot start the contention generator: {e}"),
@@ -140,7 +148,12 @@ impl<G: Gate> TrialRunner for GateRunner<G> {
         })
     }
 
-    fn trial(&mut self, block: Block, baseline: &Vec<f64>, effect: f64) -> Result<TrialOutcome> {
+    fn trial(
+        &mut self,
+        block: Block,
+        baseline: &Vec<f64>,
+        effect: f64,
+    ) -> Result<TrialOutcome> {
         let start = Instant::now();
         let busy = self.busy.slowed(effect);
         let mut tally = Tally::default();
@@ -156,7 +169,11 @@ impl<G: Gate> TrialRunner for GateRunner<G> {
     fn end_block(&mut self, _block: Block) {
         if let Some(guard) = self.contention.take() {
             let done = guard.stop();
-            log::debug!("contention: {} bursts, {} ms busy", done.bursts, done.busy_ns / 1_000_000);
+            log::debug!(
+                "contention: {} bursts, {} ms busy",
+                done.bursts,
+                done.busy_ns / 1_000_000
+            );
         }
     }
 }

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::calibrate::experiment::{self, Plan};
+use crate::calibrate::gate::SamplerGate;
 use crate::calibrate::report::{self, RoutineInfo};
 use crate::calibrate::routine::{self, DEFAULT_TARGET_NS};
-use crate::calibrate::gate::SamplerGate;
 use crate::calibrate::runner::GateRunner;
 use crate::config::CONFIG_FILE;
 use crate::{Error, Nanos};
@@ -85,7 +85,10 @@ pub struct CalibrateArgs {
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
     let plan = plan(args)?;
     if args.seed.is_none() {
-        eprintln!("calibrate: seed {} (repeat with --seed {})", plan.seed, plan.seed);
+        eprintln!(
+            "calibrate: seed {} (repeat with --seed {})",
+            plan.seed, plan.seed
+        );
     }
     let busy = routine::calibrate(Nanos(args.routine_ns));
     eprintln!(
@@ -93,7 +96,10 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         busy.rounds,
         Nanos(args.routine_ns)
     );
-    let config = args.config.clone().unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+    let config = args
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
     let (gate, warnings) = SamplerGate::load(&config, args.threshold)?;
     for w in &warnings {
         eprintln!("warning: {w}");
@@ -134,12 +140,18 @@ fn plan(args: &CalibrateArgs) -> crate::Result<Plan> {
     }
     if !(args.routine_ns.is_finite() && args.routine_ns >= 10.0) {
         return Err(usage(
-            format!("--routine-ns: {} is not a usable iteration cost", args.routine_ns),
+            format!(
+                "--routine-ns: {} is not a usable iteration cost",
+                args.routine_ns
+            ),
             "give at least 10 ns, e.g. --routine-ns 5000",
         ));
     }
     if args.budget == 0 {
-        return Err(usage("--budget: 0 s leaves no time for a trial", "e.g. --budget 600"));
+        return Err(usage(
+            "--budget: 0 s leaves no time for a trial",
+            "e.g. --budget 600",
+        ));
     }
     Ok(Plan {
         trials: args.trials,

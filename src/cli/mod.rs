@@ -7,12 +7,14 @@
 //! | `compare BASELINE CANDIDATE` | judge two saved results |
 //! | `report` | re-render the reports from `reports/results.json` |
 //! | `route` | run the routing workload on a generated DAG |
+//! | `calibrate` | measure the gate's false-failure and detection rates here |
 //!
 //! Results go to stdout; progress, warnings and logs (`-v`, through
 //! `env_logger`) to stderr. An error prints its whole chain of causes and
 //! ends with exit status 2. The gate used after `cargo bench` is
 //! [`check::gate`].
 
+pub mod calibrate;
 pub mod check;
 pub mod compare_cmd;
 pub mod evaluate;
@@ -69,6 +71,9 @@ pub enum Command {
     /// Run the routing workload on a generated DAG and print its plan
     /// statistics.
     Route(route::RouteArgs),
+    /// Run A/A and A/B trials on a synthetic routine and print the gate's
+    /// false-failure and detection rates on this machine.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Where the last run's records are.
@@ -225,6 +230,10 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Route(args) => route::run(args),
+        Command::Calibrate(args) => calibrate::run(&calibrate::CalibrateArgs {
+            config: Some(config_path(cli)),
+            ..args.clone()
+        }),
     }
 }
 
