@@ -54,12 +54,14 @@ pub fn wilson(k: u32, n: u32, z: f64) -> Option<Proportion> {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    // The bounds bracket p exactly; at k = 0 or k = n rounding can put
+    // them a few ulps on the wrong side of p, so clamp to it.
     Some(Proportion {
         k,
         n,
         rate: p,
-        lo: (centre - half).max(0.0),
-        hi: (centre + half).min(1.0),
+        lo: (centre - half).clamp(0.0, p),
+        hi: (centre + half).clamp(p, 1.0),
     })
 }
 

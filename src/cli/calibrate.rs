@@ -84,6 +84,7 @@ pub struct CalibrateArgs {
 /// Bad options (exit status 2) and failures of the sampler or comparison.
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
     let plan = plan(args)?;
+    let gate = load_gate(args)?;
     if args.seed.is_none() {
         eprintln!(
             "calibrate: seed {} (repeat with --seed {})",
@@ -96,14 +97,6 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         busy.rounds,
         Nanos(args.routine_ns)
     );
-    let config = args
-        .config
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
-    let (gate, warnings) = SamplerGate::load(&config, args.threshold)?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
     let settings = gate.describe();
     let mut runner = GateRunner::with_gate(gate, busy, plan.seed);
     let bar = progress_bar();
@@ -124,6 +117,19 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         print!("{}", report::render_table(&summary));
     }
     Ok(0)
+}
+
+/// The gate at the configured settings; its warnings go to stderr.
+fn load_gate(args: &CalibrateArgs) -> crate::Result<SamplerGate> {
+    let config = args
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+    let (gate, warnings) = SamplerGate::load(&config, args.threshold)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(gate)
 }
 
 /// Checks the options and turns them into a [`Plan`].
