@@ -13,7 +13,8 @@
 //! confidence = 0.99           # bootstrap interval level
 //! resamples = 10000           # bootstrap resamples
 //! seed = 1                    # bootstrap seed
-//! min_samples = 10            # clean samples per side needed to decide
+//! min_samples = 8             # clean samples per side needed to decide
+//! max_interval_width = 2.0    # widest undecided interval, in thresholds
 //! machine_mismatch = "warn"   # or "fail"
 //! strict = false              # missing / new benchmarks fail the gate
 //! confirm_retries = 2         # re-measurements of a regressed benchmark
@@ -34,7 +35,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::compare::Settings;
+use crate::compare::{self, CompareOptions, Settings};
+use crate::stats::{bootstrap, Location};
 use crate::{Error, Result};
 
 /// File name of the configuration, looked up in the current directory.
@@ -68,6 +70,9 @@ pub struct Config {
     /// Clean samples each side needs for a decision; fewer is
     /// `inconclusive`.
     pub min_samples: usize,
+    /// Widest bootstrap interval, in thresholds, that may straddle a
+    /// threshold and still give `pass`; wider is `inconclusive`.
+    pub max_interval_width: f64,
     /// Policy for baselines recorded on another machine.
     pub machine_mismatch: MismatchPolicy,
     /// Whether `missing` and `new` benchmarks fail the gate (exit 2).
@@ -88,13 +93,14 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            threshold: 0.05,
+            threshold: compare::DEFAULT_THRESHOLD,
             thresholds: BTreeMap::new(),
-            alpha: 0.01,
-            confidence: 0.99,
-            resamples: 10_000,
-            seed: 1,
-            min_samples: 10,
+            alpha: compare::DEFAULT_ALPHA,
+            confidence: bootstrap::DEFAULT_CONFIDENCE,
+            resamples: bootstrap::DEFAULT_RESAMPLES,
+            seed: bootstrap::DEFAULT_SEED,
+            min_samples: compare::DEFAULT_MIN_SAMPLES,
+            max_interval_width: compare::DEFAULT_MAX_INTERVAL_WIDTH,
             machine_mismatch: MismatchPolicy::Warn,
             strict: false,
             renames: BTreeMap::new(),
@@ -117,6 +123,7 @@ struct RawConfig {
     resamples: Option<usize>,
     seed: Option<u64>,
     min_samples: Option<usize>,
+    max_interval_width: Option<f64>,
     machine_mismatch: Option<MismatchPolicy>,
     strict: Option<bool>,
     #[serde(default)]
@@ -135,6 +142,7 @@ const KNOWN_KEYS: &[&str] = &[
     "resamples",
     "seed",
     "min_samples",
+    "max_interval_width",
     "machine_mismatch",
     "strict",
     "renames",
@@ -201,6 +209,7 @@ impl Config {
             resamples: raw.resamples.unwrap_or(d.resamples),
             seed: raw.seed.unwrap_or(d.seed),
             min_samples: raw.min_samples.unwrap_or(d.min_samples),
+            max_interval_width: raw.max_interval_width.unwrap_or(d.max_interval_width),
             machine_mismatch: raw.machine_mismatch.unwrap_or(d.machine_mismatch),
             strict: raw.strict.unwrap_or(d.strict),
             renames: raw.renames,
@@ -242,6 +251,13 @@ impl Config {
         if self.min_samples < 2 {
             return Err(bad("min_samples", "must be at least 2".to_owned()));
         }
+        let width = self.max_interval_width;
+        if !(width.is_finite() && width > 0.0) {
+            return Err(bad(
+                "max_interval_width",
+                format!("{width} is not positive"),
+            ));
+        }
         self.check_renames(path)
     }
 
@@ -267,18 +283,25 @@ impl Config {
         self.thresholds.get(id).copied().unwrap_or(self.threshold)
     }
 
-    /// The settings shown in report headers.
-    pub fn settings(&self) -> Settings {
-        Settings {
-            default_threshold: self.threshold,
+    /// How `id` is compared: its threshold and the shared settings.
+    pub fn compare_options(&self, id: &str) -> CompareOptions {
+        CompareOptions {
+            threshold: self.threshold_for(id),
             alpha: self.alpha,
             confidence: self.confidence,
             resamples: self.resamples,
             seed: self.seed,
             min_samples: self.min_samples,
-            statistic: "median".to_owned(),
-            max_interval_width: crate::compare::DEFAULT_MAX_INTERVAL_WIDTH,
+            max_interval_width: self.max_interval_width,
+            location: Location::Median,
         }
+    }
+
+    /// The settings shown in report headers (with the default threshold).
+    pub fn settings(&self) -> Settings {
+        let mut opts = self.compare_options("");
+        opts.threshold = self.threshold;
+        opts.settings()
     }
 }
 

@@ -192,26 +192,22 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .clone()
         .unwrap_or(config.reports_dir.clone());
     output::write_reports(&results, &reports_dir, true)?;
-    finish(&evaluation, &results, opts.color, status);
+    finish(&evaluation, &results, opts.color);
     Ok(status)
 }
 
-/// Prints the table, then warnings, errors and the closing sentence.
+/// Prints the table (which ends with the exit status), then warnings and
+/// errors.
 pub(crate) fn finish(
     evaluation: &Evaluation,
     results: &crate::compare::RunResults,
     color: bool,
-    status: i32,
 ) {
     print!("{}", output::table(results, color));
     print_warnings(&evaluation.warnings);
     for e in &evaluation.errors {
         super::print_error(&anyhow::Error::msg(e.to_string()));
     }
-    eprintln!(
-        "perfgate: {} (exit status {status})",
-        output::exit_sentence(status)
-    );
 }
 
 fn nothing_measured(opts: &GateOptions) -> Error {

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::baseline;
 use crate::baseline::store::json_error;
-use crate::compare::RunResults;
+use crate::baseline::Throughput;
+use crate::compare::{Comparison, Input, RunResults};
 use crate::config::Config;
 use crate::{Error, Result};
 
@@ -42,7 +43,7 @@ pub fn run(
             super::print_error(&anyhow::Error::msg(e.to_string()));
         }
     } else {
-        super::check::finish(&evaluation, &results, color, status);
+        super::check::finish(&evaluation, &results, color);
     }
     Ok(status)
 }
@@ -66,15 +67,30 @@ pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
         .iter()
         .filter_map(|c| {
             let side = c.candidate.as_ref()?;
+            let input = Input::new(per_iteration(c)?).with_throughput(side.throughput);
             let measured = Measured {
-                samples: side.samples.clone(),
-                throughput: side.throughput,
-                records: Vec::new(),
+                input,
                 fingerprint: Some(results.machine.clone()),
             };
             Some((c.id.clone(), measured))
         })
         .collect())
+}
+
+/// The candidate's samples per iteration. A comparison stores them per
+/// element when both sides declared a throughput of the same kind.
+fn per_iteration(c: &Comparison) -> Option<Vec<f64>> {
+    let side = c.candidate.as_ref()?;
+    let throughputs = (
+        c.baseline.as_ref().and_then(|b| b.throughput),
+        side.throughput,
+    );
+    let per_unit = match throughputs {
+        (Some(Throughput::Elements(_)), Some(Throughput::Elements(n)))
+        | (Some(Throughput::Bytes(_)), Some(Throughput::Bytes(n))) => n.max(1) as f64,
+        _ => 1.0,
+    };
+    Some(side.samples.iter().map(|x| x * per_unit).collect())
 }
 
 /// Reads a `results.json`.

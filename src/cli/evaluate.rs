@@ -15,23 +15,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::baseline::{Baseline, Fingerprint, Throughput};
-use crate::compare::{Comparison, Verdict};
+use crate::baseline::{Baseline, Fingerprint};
+use crate::compare::{compare_benchmark, Comparison, Input, Verdict};
 use crate::config::{Config, MismatchPolicy};
-use crate::sampler::{BenchRecord, SampleRecord};
+use crate::sampler::BenchRecord;
 use crate::Error;
 
-use super::judge;
-
-/// One side of a benchmark as the gate sees it, wherever it came from.
+/// One side of a benchmark as the gate sees it, wherever it came from: the
+/// comparison's input plus the machine it was measured on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
-    /// Clean per-iteration samples, ns, in the order taken.
-    pub samples: Vec<f64>,
-    /// Declared throughput per iteration.
-    pub throughput: Option<Throughput>,
-    /// Every sample attempt (candidates from a record only).
-    pub records: Vec<SampleRecord>,
+    /// Samples, throughput and (for a candidate) every attempt.
+    pub input: Input,
     /// Machine it was measured on, when known.
     pub fingerprint: Option<Fingerprint>,
 }
@@ -40,9 +35,7 @@ impl Measured {
     /// A committed baseline.
     pub fn from_baseline(b: &Baseline) -> Measured {
         Measured {
-            samples: b.samples.clone(),
-            throughput: b.throughput,
-            records: Vec::new(),
+            input: Input::from_baseline(b),
             fingerprint: Some(b.fingerprint.clone()),
         }
     }
@@ -50,22 +43,9 @@ impl Measured {
     /// This run's record of a benchmark, measured on `machine`.
     pub fn from_record(r: &BenchRecord, machine: &Fingerprint) -> Measured {
         Measured {
-            samples: r.clean_per_iteration(),
-            throughput: r.throughput,
-            records: r.samples.clone(),
+            input: Input::from_record(r),
             fingerprint: Some(machine.clone()),
         }
-    }
-
-    fn retakes(&self) -> usize {
-        self.records.iter().filter(|s| s.attempt > 0).count()
-    }
-
-    fn flagged(&self) -> usize {
-        self.records
-            .iter()
-            .filter(|s| s.status == crate::sampler::SampleStatus::Flagged)
-            .count()
     }
 }
 
@@ -134,15 +114,16 @@ pub fn pair(
     pairs
 }
 
-/// Judges one pair: the comparison, with the candidate's retake counts.
+/// Judges one pair at its configured threshold.
 pub fn judge_pair(config: &Config, pair: &Pair) -> Result<Comparison, Error> {
-    let mut comparison = judge::compare(config, &pair.id, pair)?;
+    let input = |side: &Option<Measured>| side.as_ref().map(|m| m.input.clone());
+    let mut comparison = compare_benchmark(
+        &pair.id,
+        input(&pair.baseline),
+        input(&pair.candidate),
+        &config.compare_options(&pair.id),
+    )?;
     comparison.renamed_from = pair.renamed_from.clone();
-    if let Some(candidate) = &pair.candidate {
-        comparison.retakes = candidate.retakes();
-        comparison.flagged = candidate.flagged();
-        comparison.records = candidate.records.clone();
-    }
     Ok(comparison)
 }
 

@@ -18,7 +18,6 @@ pub mod calibrate;
 pub mod check;
 pub mod compare_cmd;
 pub mod evaluate;
-mod judge;
 pub mod output;
 pub mod records;
 pub mod route;

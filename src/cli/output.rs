@@ -92,13 +92,3 @@ pub fn write_reports(
 pub fn table(results: &RunResults, color: bool) -> String {
     crate::report::terminal_table(results, color)
 }
-
-/// The sentence closing a run's output, on stderr.
-pub fn exit_sentence(status: i32) -> &'static str {
-    match status {
-        0 => "pass: no benchmark regressed",
-        1 => "fail: a benchmark regressed",
-        3 => "inconclusive: too noisy to decide",
-        _ => "error: the gate could not judge every benchmark",
-    }
-}
