@@ -1,6 +1,15 @@
 //! The routing benchmark suite (criterion). Inputs and routines come from
 //! `perfgate::routing::cases`, so another driver can measure the same
 //! work; each case below only builds its input once and times the routine.
+//!
+//! There is no rayon variant of `halo/waves/1m`. Routing is one pass in
+//! topological order where each task's wave and agent depend on the loads
+//! left by every task before it, so the pass cannot be split without
+//! changing the plan. What could run in parallel, clearing the plan's
+//! buffers, took under 5% of the call in a profile of this case (`perf
+//! record` on the bench binary), so on the 2-core shared machine the suite
+//! runs on, a parallel variant could gain at most a few percent while
+//! competing with the other core's work.
 
 use std::hint::black_box;
 

@@ -118,6 +118,9 @@ pub struct Dag {
     graph: DiGraph<Task, ()>,
     type_names: Vec<Box<str>>,
     type_index: HashMap<Box<str>, TaskType>,
+    // TODO(#2): every id is stored twice (in its task and as a key here),
+    // about 80 MB of the ~240 MB peak of a million-task DAG; keep ids once
+    // (one string arena with a hash index over it) if larger DAGs must fit.
     ids: HashMap<Box<str>, TaskIndex>,
     /// Some dependency goes from a task to one added no later than it.
     backward: bool,

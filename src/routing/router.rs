@@ -37,8 +37,18 @@ impl TypeKey {
 struct RuleRef {
     rule: RuleId,
     target: AgentId,
+    /// The target's cap, copied here so the loop reads no agent record.
+    cap: u16,
     priority: i32,
     conditional: bool,
+}
+
+/// An agent that supports a type, with the fields fallback compares.
+#[derive(Debug, Clone, Copy)]
+struct Capable {
+    agent: AgentId,
+    cap: u16,
+    success_rate: f64,
 }
 
 /// The agent registry, the rule table and its per-type index.
@@ -51,7 +61,7 @@ pub struct Router {
     rules: Vec<RuleSpec>,
     rule_index: HashMap<String, RuleId>,
     by_type: Vec<Vec<RuleRef>>,
-    capable: Vec<Vec<AgentId>>,
+    capable: Vec<Vec<Capable>>,
 }
 
 impl Router {
@@ -107,8 +117,13 @@ impl Router {
             .map_err(|_| invalid("too many agents (at most 65536)"))?;
         for name in &agent.types {
             let key = self.intern(name);
-            if !self.capable[key.index()].contains(&id) {
-                self.capable[key.index()].push(id);
+            let capable = &mut self.capable[key.index()];
+            if capable.iter().all(|c| c.agent != id) {
+                capable.push(Capable {
+                    agent: id,
+                    cap: agent.cap,
+                    success_rate: agent.success_rate,
+                });
             }
         }
         self.agent_index.insert(agent.name.clone(), id);
@@ -134,6 +149,7 @@ impl Router {
         let entry = RuleRef {
             rule: id,
             target,
+            cap: self.agents[target.index()].cap,
             priority: rule.priority,
             conditional: !rule.conditions.is_empty(),
         };
@@ -203,10 +219,6 @@ impl Router {
         self.by_type[key.index()].iter().map(|r| r.rule)
     }
 
-    fn cap(&self, agent: AgentId) -> u32 {
-        u32::from(self.agents[agent.index()].cap)
-    }
-
     fn conditions_hold(&self, rule: RuleId, metadata: &Metadata) -> bool {
         self.rules[rule.index()]
             .conditions
@@ -225,7 +237,7 @@ impl Router {
         load: impl Fn(AgentId) -> u32,
     ) -> Option<(AgentId, Reason)> {
         for r in &self.by_type[key.index()] {
-            if load(r.target) < self.cap(r.target)
+            if load(r.target) < u32::from(r.cap)
                 && (!r.conditional || self.conditions_hold(r.rule, metadata))
             {
                 return Some((r.target, Reason::Rule(r.rule)));
@@ -237,20 +249,20 @@ impl Router {
 
     fn fallback(&self, key: TypeKey, load: impl Fn(AgentId) -> u32) -> Option<AgentId> {
         let mut best: Option<(AgentId, f64, u32)> = None;
-        for &agent in &self.capable[key.index()] {
-            let l = load(agent);
-            if l >= self.cap(agent) {
+        for c in &self.capable[key.index()] {
+            let l = load(c.agent);
+            if l >= u32::from(c.cap) {
                 continue;
             }
-            let rate = self.agents[agent.index()].success_rate;
             let better = match best {
                 None => true,
                 Some((_, best_rate, best_load)) => {
-                    rate > best_rate || (rate == best_rate && l < best_load)
+                    c.success_rate > best_rate
+                        || (c.success_rate == best_rate && l < best_load)
                 }
             };
             if better {
-                best = Some((agent, rate, l));
+                best = Some((c.agent, c.success_rate, l));
             }
         }
         best.map(|(agent, _, _)| agent)
@@ -378,7 +390,7 @@ impl Router {
             .iter()
             .filter(|r| !r.conditional || self.conditions_hold(r.rule, metadata))
             .map(|r| r.target);
-        let capable = self.capable[key.index()].iter().copied();
+        let capable = self.capable[key.index()].iter().map(|c| c.agent);
         rules
             .chain(capable)
             .map(|agent| waves.first_free(agent, from))
