@@ -2,13 +2,14 @@
 //! comparison the gate after `cargo bench` makes, at the settings of the
 //! committed configuration.
 //!
-//! Each measurement is one standalone sampler run: a pilot batch, then
-//! [`SAMPLE_COUNT`] samples of about the sampler's target sample time each,
-//! retakes as configured. The comparison goes through
+//! Each measurement is the benchmark suite's standalone measurement
+//! ([`Suite::remeasure`], what the gate calls to confirm a verdict): a
+//! pilot batch, then criterion's default of 100 samples of about the
+//! sampler's target sample time each, retakes as configured. The
+//! comparison goes through
 //! [`crate::cli::evaluate::judge_pair`], the function `cargo bench`'s gate
 //! and `perfgate check` call, so calibration judges exactly as they do.
 
-use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,14 +17,10 @@ use super::routine::BusyLoop;
 use super::runner::{Gate, BENCH_ID};
 use crate::baseline::Fingerprint;
 use crate::cli::evaluate::{judge_pair, Measured, Pair};
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Input};
 use crate::config::Config;
-use crate::sampler::{BenchRecord, OsProbe, Sampler, SamplerConfig};
+use crate::sampler::{BenchRecord, Case, SamplerConfig, Suite, SuiteConfig};
 use crate::{Error, Result};
-
-/// Samples per measurement: criterion's default sample count, which the
-/// benchmark suite keeps.
-pub const SAMPLE_COUNT: u32 = 100;
 
 /// The sampler and comparison of the gate, on this machine.
 #[derive(Debug, Clone)]
@@ -81,8 +78,9 @@ impl SamplerGate {
                 c.confirm_backoff.as_millis(),
             ),
             format!(
-                "sampler: {SAMPLE_COUNT} samples of ~{} ms after {} pilot samples; \
+                "sampler: {} samples of ~{} ms after {} pilot samples; \
                  retakes: up to {} attempts a sample",
+                Case::DEFAULT_SAMPLE_SIZE,
                 s.target_sample_time.as_millis(),
                 s.pilot_samples,
                 s.max_attempts,
@@ -93,19 +91,17 @@ impl SamplerGate {
 
 impl Gate for SamplerGate {
     fn measure(&mut self, busy: &BusyLoop, retakes: bool) -> Result<BenchRecord> {
-        let config = if retakes {
+        let mut config = SuiteConfig::from_env();
+        config.sampler = if retakes {
             self.sampler.clone()
         } else {
             self.sampler.clone().without_retakes()
         };
-        let mut sampler = Sampler::new(config, OsProbe);
-        let mut batch = |iterations: u64| {
-            for _ in 0..iterations {
-                black_box(busy.iterate());
-            }
-        };
-        let iterations = sampler.iterations_for(&mut batch);
-        Ok(sampler.measure(BENCH_ID, iterations, SAMPLE_COUNT, &mut batch))
+        config.remeasure_delay = Duration::ZERO;
+        let busy = *busy;
+        let mut suite = Suite::new(config);
+        suite.bench(BENCH_ID, None, move || busy.iterate());
+        suite.remeasure(BENCH_ID)
     }
 
     fn compare(
@@ -117,9 +113,7 @@ impl Gate for SamplerGate {
             id: BENCH_ID.to_string(),
             renamed_from: None,
             baseline: Some(Measured {
-                samples: baseline.to_vec(),
-                throughput: None,
-                records: Vec::new(),
+                input: Input::new(baseline.to_vec()),
                 fingerprint: Some(self.machine.clone()),
             }),
             candidate: Some(Measured::from_record(candidate, &self.machine)),
