@@ -288,3 +288,31 @@ fn iterations_are_chosen_so_a_sample_lasts_the_target_time() {
     let mut sampler = Sampler::new(SamplerConfig::default(), slow.clone());
     assert_eq!(sampler.iterations_for(&mut slow.batch()), 1);
 }
+
+#[test]
+fn consecutive_samples_share_their_counter_readings() {
+    let machine = FakeMachine::new([Step::quiet(1000)]);
+
+    run(&machine, SamplerConfig::default(), 10);
+
+    // 15 batches (5 pilot + 10 samples): one reading of both counters at
+    // the start, then one per batch end.
+    assert_eq!(machine.counter_reads(), 2 * (1 + 15));
+}
+
+#[test]
+fn a_context_switch_between_samples_makes_the_later_one_contended() {
+    let machine = FakeMachine::new([Step::quiet(1000)]);
+    let mut batch = machine.batch();
+    let mut sampler = Sampler::new(SamplerConfig::default(), machine.clone());
+    sampler.pilot(1, &mut batch);
+    sampler.sample(1, &mut batch);
+
+    machine.add_switches(1);
+    let outcome = sampler.sample(1, &mut batch);
+
+    assert_eq!((outcome.status, outcome.attempts), (SampleStatus::Clean, 2));
+    let rec = sampler.finish("case", None);
+    assert_eq!(rec.samples[1].reasons, [ContentionReason::ContextSwitches]);
+    assert_eq!(rec.samples[2].reasons, []);
+}

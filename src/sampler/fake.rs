@@ -82,6 +82,7 @@ struct State {
     after: AfterScript,
     sleeps: Vec<u64>,
     batches: Vec<(u64, Step)>,
+    counter_reads: usize,
 }
 
 /// A scripted machine; clones share one state, so a test can keep a handle
@@ -117,6 +118,7 @@ impl FakeMachine {
             after,
             sleeps: Vec::new(),
             batches: Vec::new(),
+            counter_reads: 0,
         };
         FakeMachine {
             state: Rc::new(RefCell::new(state)),
@@ -132,6 +134,17 @@ impl FakeMachine {
     /// Every sleep so far, ns, in order.
     pub fn sleeps(&self) -> Vec<u64> {
         self.state.borrow().sleeps.clone()
+    }
+
+    /// Counts `n` involuntary context switches outside any batch (another
+    /// process ran between two samples).
+    pub fn add_switches(&self, n: u64) {
+        self.state.borrow_mut().switches += n;
+    }
+
+    /// How many times CPU time and switch counters were read so far.
+    pub fn counter_reads(&self) -> usize {
+        self.state.borrow().counter_reads
     }
 
     /// Every batch so far: its iterations and the step it played.
@@ -163,11 +176,15 @@ impl Probe for FakeMachine {
     }
 
     fn cpu_ns(&mut self, _scope: CpuScope) -> u64 {
-        self.state.borrow().cpu
+        let mut s = self.state.borrow_mut();
+        s.counter_reads += 1;
+        s.cpu
     }
 
     fn involuntary_switches(&mut self, _scope: CpuScope) -> u64 {
-        self.state.borrow().switches
+        let mut s = self.state.borrow_mut();
+        s.counter_reads += 1;
+        s.switches
     }
 
     fn sleep(&mut self, ns: u64) {
