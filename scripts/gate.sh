@@ -23,6 +23,8 @@ if [[ ! -f "$results" ]]; then
     echo "gate.sh: cargo bench exited $bench_status without writing $results" >&2
     exit 2
 fi
+# TODO(#7): the status is read with grep, which assumes serde_json's
+# `"exit_status": N` spelling; fixed once `perfgate` can print it itself.
 status=$(grep -o '"exit_status": *[0-9]*' "$results" | tail -n 1 | grep -o '[0-9]*$')
 if [[ -z "$status" ]]; then
     echo "gate.sh: no exit_status in $results" >&2

@@ -52,6 +52,9 @@ pub fn save_records<'a>(
     baselines_dir: &Path,
     records: impl IntoIterator<Item = &'a BenchRecord>,
 ) -> Result<Vec<PathBuf>> {
+    // TODO(#7): `perfgate baseline save` stamps the profile of the perfgate
+    // binary (debug under `cargo run`), not the bench's; fixed once the
+    // run manifest records the bench's fingerprint.
     let machine = Fingerprint::current();
     let commit = git_commit();
     let date = now_rfc3339();
