@@ -112,3 +112,56 @@ proptest! {
         prop_assert_eq!(first.stats(), second.stats());
     }
 }
+
+/// The agents that could take a task of type `name` (no metadata):
+/// targets of its unconditional rules and the agents supporting it.
+fn candidates(router: &Router, name: &str) -> Vec<usize> {
+    let Some(key) = router.type_key(name) else {
+        return Vec::new();
+    };
+    let rules = router
+        .rules_for(key)
+        .map(|r| router.rule(r))
+        .filter(|r| r.conditions.is_empty())
+        .map(|r| router.find_agent(&r.target).unwrap().index());
+    let capable = router
+        .agents()
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.types.iter().any(|t| t == name))
+        .map(|(i, _)| i);
+    rules.chain(capable).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Loads only grow while routing, so a task placed after its ready wave
+    /// must find every candidate agent still full in each wave it skipped.
+    #[test]
+    fn every_task_takes_the_earliest_wave_with_room(c in case()) {
+        let (router, dag, plan) = route(&c);
+        let mut loads: HashMap<(usize, u32), u32> = HashMap::new();
+        for a in plan.assignments().iter().flatten() {
+            *loads.entry((a.agent.index(), a.wave)).or_default() += 1;
+        }
+        let mut follow = vec![0u32; dag.len()];
+        for &task in plan.order() {
+            let ready = dag.parents(task).map(|p| follow[p.index()]).max().unwrap_or(0);
+            let Some(a) = plan.assignment(task) else {
+                follow[task.index()] = ready + 1;
+                continue;
+            };
+            follow[task.index()] = a.wave + 1;
+            prop_assert!(a.wave >= ready);
+            let name = dag.type_name(dag.task(task).unwrap().task_type());
+            for skipped in ready..a.wave {
+                for agent in candidates(&router, name) {
+                    let cap = u32::from(router.agents()[agent].cap);
+                    let load = loads.get(&(agent, skipped)).copied().unwrap_or(0);
+                    prop_assert_eq!(load, cap, "agent {} had room in wave {}", agent, skipped);
+                }
+            }
+        }
+    }
+}

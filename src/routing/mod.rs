@@ -10,6 +10,7 @@
 //! - [`Router`]: routes in topological order, in either [`CapMode`]; each
 //!   [`Assignment`] carries its [`Reason`] as data.
 //! - [`generate`]: flat, layered, chain and pipeline DAGs.
+//! - [`cases`]: the inputs and routines of the `halo/*` benchmark cases.
 //!
 //! Build the input once and route it repeatedly into one [`Plan`]:
 //!
