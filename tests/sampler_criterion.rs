@@ -218,3 +218,37 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
         serde_json::json!(["tiny/sum", "tiny/skipped"])
     );
 }
+
+#[test]
+fn remeasuring_a_parallel_case_samples_process_cpu_time_with_its_own_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = SuiteConfig {
+        records_dir: tmp.path().join("records"),
+        ..SuiteConfig::from_env()
+    };
+    let mut suite = Suite::new(config);
+    suite
+        .bench_parallel("par/sum", Some(Throughput::Elements(1000)), || {
+            (0..1000u64).map(|x| x * x).sum::<u64>()
+        })
+        .sample_size(10)
+        .sampler_config(SamplerConfig {
+            pilot_samples: 3,
+            ..SamplerConfig::default()
+        });
+
+    let rec = suite.remeasure("par/sum").unwrap();
+
+    assert_eq!(rec.id, "par/sum");
+    assert_eq!(rec.throughput, Some(Throughput::Elements(1000)));
+    assert_eq!(rec.sampling.cpu_scope, perfgate::sampler::CpuScope::Process);
+    assert_eq!(rec.samples.iter().filter(|s| s.attempt == 0).count(), 10);
+    assert_eq!(
+        rec.sampling.pilot.len(),
+        3,
+        "the case's own sampler settings"
+    );
+    // Nothing is written and nothing counts as measured by a run.
+    assert!(!tmp.path().join("records").exists());
+    assert!(suite.measured_ids().is_empty());
+}

@@ -31,6 +31,15 @@
 //! println!("measured: {:?}", suite.measured_ids());
 //! ```
 //!
+//! # Run time
+//!
+//! One case takes about its warm-up time, plus its measurement time, plus
+//! a pilot of 5 samples (5% more at 100 samples, 50% at 10), plus at most
+//! the retake budget (10 s by default) when the machine is busy. A case of
+//! ~100 ms per iteration fits in ~10 s with `sample_size(10)`,
+//! `warm_up_time(1 s)`, `measurement_time(3 s)` and a pilot of 3
+//! ([`Case::sampler_config`]).
+//!
 //! Criterion's `--sample-size`, `--warm-up-time` and `--measurement-time`
 //! options do not apply: each case's own settings do (the sampler must know
 //! them to tell warm-up from measurement). Under `--test`, `--list`,
@@ -97,6 +106,7 @@ pub struct Case<'a> {
     warm_up_time: Duration,
     measurement_time: Duration,
     sampling_mode: SamplingMode,
+    sampler: Option<SamplerConfig>,
     batch: Box<dyn FnMut(u64) + 'a>,
 }
 
@@ -134,6 +144,14 @@ impl<'a> Case<'a> {
     /// Criterion's sampling mode (`Auto` unless set).
     pub fn sampling_mode(&mut self, mode: SamplingMode) -> &mut Self {
         self.sampling_mode = mode;
+        self
+    }
+
+    /// Sampler settings for this case instead of the suite's (a smaller
+    /// pilot for a case of few long samples, no wall-versus-CPU check for
+    /// a routine that waits on I/O, ...).
+    pub fn sampler_config(&mut self, config: SamplerConfig) -> &mut Self {
+        self.sampler = Some(config);
         self
     }
 
@@ -243,6 +261,7 @@ impl<'a> Suite<'a> {
             warm_up_time: Case::DEFAULT_WARM_UP_TIME,
             measurement_time: Case::DEFAULT_MEASUREMENT_TIME,
             sampling_mode: SamplingMode::Auto,
+            sampler: None,
             batch: Box::new(batch),
         });
         let last = self.cases.len() - 1;
@@ -291,7 +310,6 @@ impl<'a> Suite<'a> {
     /// about [`SamplerConfig::target_sample_time`] and the case's sample
     /// size. The record is returned, not written.
     pub fn remeasure(&mut self, id: &str) -> Result<BenchRecord> {
-        let config = self.config.sampler.clone();
         let delay = self.config.remeasure_delay;
         let case = self.cases.iter_mut().find(|c| c.id == id).ok_or_else(|| {
             Error::benchmark(
@@ -300,6 +318,10 @@ impl<'a> Suite<'a> {
                 "check the id against the suite's `bench` calls",
             )
         })?;
+        let config = case
+            .sampler
+            .clone()
+            .unwrap_or_else(|| self.config.sampler.clone());
         std::thread::sleep(delay);
         let mut sampler = Sampler::new(config, OsProbe).with_scope(case.scope);
         let iterations = sampler.iterations_for(&mut case.batch);
@@ -370,8 +392,12 @@ impl<'a> Suite<'a> {
         index: usize,
     ) -> Option<BenchRecord> {
         let plain = self.plain_timing;
-        let sampler = Sampler::new(self.config.sampler.clone(), OsProbe);
         let case = &mut self.cases[index];
+        let config = case
+            .sampler
+            .clone()
+            .unwrap_or_else(|| self.config.sampler.clone());
+        let sampler = Sampler::new(config, OsProbe);
         configure(group, case);
         let (_, function) = case.split_id()?;
         let function = function.to_owned();
