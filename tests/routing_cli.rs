@@ -73,3 +73,14 @@ fn route_rejects_a_type_count_out_of_range_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--types"));
 }
+
+#[test]
+fn route_rejects_a_task_count_beyond_the_limit_with_status_2() {
+    let out = Command::cargo_bin("perfgate")
+        .unwrap()
+        .args(["route", "--tasks", "99999999999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tasks"));
+}
