@@ -194,44 +194,55 @@ impl<P: Probe> Sampler<P> {
     pub fn sample(&mut self, iterations: u64, batch: &mut dyn FnMut(u64)) -> SlotOutcome {
         let index = self.slots;
         self.slots += 1;
-        let mut attempt = 0;
-        let mut delay_ns = 0;
-        let mut fastest = u64::MAX;
+        let (mut attempt, mut delay_ns, mut fastest) = (0, 0, u64::MAX);
         loop {
             let r = self.read(iterations, batch);
             if attempt > 0 {
                 self.retake_ns += r.wall_ns;
             }
             fastest = fastest.min(r.wall_ns);
+
             let mut rec = self.judge(index, attempt, delay_ns, &r);
-            if rec.reasons.is_empty() {
-                self.fast.add(r.per_iteration_ns());
-                self.samples.push(rec);
-                return SlotOutcome {
-                    wall_ns: r.wall_ns,
-                    status: SampleStatus::Clean,
-                    attempts: attempt + 1,
-                };
-            }
             let next_delay = self.config.backoff.delay(attempt + 1).as_nanos() as u64;
-            if !self.may_retake(attempt, next_delay, r.wall_ns) {
-                rec.status = SampleStatus::Flagged;
-                self.samples.push(rec);
-                return SlotOutcome {
-                    wall_ns: fastest,
-                    status: SampleStatus::Flagged,
-                    attempts: attempt + 1,
-                };
+            rec.status = if rec.reasons.is_empty() {
+                SampleStatus::Clean
+            } else if self.may_retake(attempt, next_delay, r.wall_ns) {
+                SampleStatus::Retaken
+            } else {
+                SampleStatus::Flagged
+            };
+            let status = rec.status;
+            if status == SampleStatus::Clean {
+                self.fast.add(r.per_iteration_ns());
             }
-            rec.status = SampleStatus::Retaken;
             self.samples.push(rec);
-            self.probe.sleep(next_delay);
-            self.carried = None;
-            self.retakes += 1;
-            self.retake_ns += next_delay;
-            attempt += 1;
-            delay_ns = next_delay;
+
+            let wall_ns = match status {
+                SampleStatus::Clean => r.wall_ns,
+                SampleStatus::Flagged => fastest,
+                SampleStatus::Retaken => {
+                    self.back_off(next_delay);
+                    attempt += 1;
+                    delay_ns = next_delay;
+                    continue;
+                }
+            };
+            let attempts = attempt + 1;
+            return SlotOutcome {
+                wall_ns,
+                status,
+                attempts,
+            };
         }
+    }
+
+    /// Sleeps before a retake and charges the sleep to the budget.
+    fn back_off(&mut self, delay_ns: u64) {
+        self.probe.sleep(delay_ns);
+        // The counters' carry would span the sleep; read afresh.
+        self.carried = None;
+        self.retakes += 1;
+        self.retake_ns += delay_ns;
     }
 
     /// The record of one attempt with its contention reasons (status
