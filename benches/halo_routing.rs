@@ -1,6 +1,18 @@
-//! The routing benchmark suite (criterion). Inputs and routines come from
-//! `perfgate::routing::cases`, so another driver can measure the same
-//! work; each case below only builds its input once and times the routine.
+//! The routing benchmark suite, gated.
+//!
+//! `cargo bench` runs every case through criterion with perfgate's
+//! contention-aware sampler ([`Suite`]), then compares the clean samples
+//! with `baselines/` and exits with the verdict status (0 pass,
+//! 1 regression, 2 harness or input error, 3 inconclusive). Inputs and
+//! routines come from `perfgate::routing::cases`, so other drivers measure
+//! the same work; each case here builds its input once and times the
+//! routine.
+//!
+//! - `PERFGATE_GATE=off cargo bench` measures and reports but exits 0, for
+//!   exploring.
+//! - `PERFGATE_SAVE_BASELINE=1 cargo bench` saves the run as the new
+//!   baselines (`scripts/update-baselines.sh`).
+//! - `cargo bench -- large_dag` runs and judges the matching cases only.
 //!
 //! There is no rayon variant of `halo/waves/1m`. Routing is one pass in
 //! topological order where each task's wave and agent depend on the loads
@@ -11,76 +23,106 @@
 //! runs on, a parallel variant could gain at most a few percent while
 //! competing with the other core's work.
 
-use std::hint::black_box;
+use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::Criterion;
 use perfgate::routing::cases::{self, RuleMatching};
 use perfgate::routing::{CapMode, Dag, Plan, Router};
+use perfgate::sampler::{Suite, Throughput};
 
-/// Times routing `dag` into one reused plan.
-fn bench_route(c: &mut Criterion, id: &str, dag: &Dag, mode: CapMode, throughput: bool) {
+/// Warm-up of every case: the routines take nanoseconds to tens of
+/// milliseconds, so one second reaches a steady state for all of them.
+const WARM_UP: Duration = Duration::from_secs(1);
+
+/// Measurement time of the small cases. Three seconds of 100 samples keep
+/// the whole suite, retakes and confirmations included, within a few
+/// minutes on a 2-core machine.
+const MEASUREMENT: Duration = Duration::from_secs(3);
+
+fn main() {
     let router = Router::halo();
-    let mut plan = Plan::new();
-    let mut group = c.benchmark_group("halo");
-    if throughput {
-        group.throughput(Throughput::Elements(dag.len() as u64));
-    }
-    group.bench_function(id, |b| {
-        b.iter(|| router.route_into(black_box(dag), mode, &mut plan))
-    });
-    group.finish();
-}
+    let medium = cases::medium_dag().expect("the medium DAG is well-formed");
+    let large = cases::large_dag().expect("the large DAG is well-formed");
+    let per_task = cases::per_task_dag().expect("the per-task DAG is well-formed");
+    let matching = RuleMatching::new(&router).expect("implement is a HALO type");
+    let dynamic_rules = cases::dynamic_rules();
 
-fn flat_cases(c: &mut Criterion) {
-    let medium = cases::medium_dag().expect("medium DAG");
-    bench_route(c, "medium_dag", &medium, CapMode::PerPlan, false);
-    let large = cases::large_dag().expect("large DAG");
-    bench_route(c, "large_dag", &large, CapMode::PerPlan, false);
-    let per_task = cases::per_task_dag().expect("per-task DAG");
-    bench_route(c, "per_task", &per_task, CapMode::PerPlan, true);
-}
-
-fn rule_cases(c: &mut Criterion) {
-    let router = Router::halo();
-    let input = RuleMatching::new(&router).expect("implement is a HALO type");
-    c.bench_function("halo/rule_matching", |b| b.iter(|| input.run(&router)));
-
-    let rules = cases::dynamic_rules();
-    c.bench_function("halo/dynamic_rule_addition", |b| {
-        b.iter_batched(
-            Router::halo,
-            |mut router| {
-                cases::add_dynamic_rules(&mut router, &rules).expect("fresh rule ids");
-                router
-            },
-            BatchSize::SmallInput,
-        )
-    });
-}
-
-fn waves_cases(c: &mut Criterion) {
-    for (name, tasks) in cases::WAVES_SIZES {
-        let router = Router::halo();
-        let mut group = c.benchmark_group("halo/waves");
-        group.throughput(Throughput::Elements(tasks as u64));
-        if tasks >= 100_000 {
-            // Each iteration takes milliseconds; 10 samples keep the case
-            // to a few seconds.
-            group.sample_size(10);
-        }
-        // The DAG is built on the closure's first call: criterion calls it
-        // only for benchmarks its filter selects, so a run of `1k` alone
-        // does not wait for the million-task DAG.
-        let mut input: Option<Dag> = None;
+    let mut suite = Suite::from_env();
+    let flat = [
+        ("halo/medium_dag", &medium, None),
+        ("halo/large_dag", &large, None),
+        (
+            "halo/per_task",
+            &per_task,
+            Some(Throughput::Elements(per_task.len() as u64)),
+        ),
+    ];
+    for (id, dag, throughput) in flat {
         let mut plan = Plan::new();
-        group.bench_function(name, |b| {
-            let dag = input
-                .get_or_insert_with(|| cases::waves_dag(tasks).expect("layered DAG"));
-            b.iter(|| router.route_into(black_box(&*dag), CapMode::Waves, &mut plan))
-        });
-        group.finish();
+        let router = &router;
+        suite
+            .bench(id, throughput, move || {
+                router.route_into(dag, CapMode::PerPlan, &mut plan).is_ok()
+            })
+            .warm_up_time(WARM_UP)
+            .measurement_time(MEASUREMENT);
     }
+
+    suite
+        .bench("halo/rule_matching", None, || matching.run(&router))
+        .warm_up_time(WARM_UP)
+        .measurement_time(MEASUREMENT);
+
+    // Adding rules changes the router, so every iteration starts from a
+    // fresh copy of the HALO tables; the copy is part of the timed work.
+    suite
+        .bench("halo/dynamic_rule_addition", None, || {
+            let mut fresh = router.clone();
+            cases::add_dynamic_rules(&mut fresh, &dynamic_rules).is_ok()
+        })
+        .warm_up_time(WARM_UP)
+        .measurement_time(MEASUREMENT);
+
+    for (name, tasks) in cases::WAVES_SIZES {
+        add_waves_case(&mut suite, &router, name, tasks);
+    }
+
+    let mut criterion = Criterion::default().configure_from_args();
+    if let Err(e) = suite.run(&mut criterion) {
+        eprintln!("perfgate: {e}");
+        std::process::exit(2);
+    }
+    criterion.final_summary();
+    std::process::exit(perfgate::cli::check::gate_suite(&mut suite));
 }
 
-criterion_group!(benches, flat_cases, rule_cases, waves_cases);
-criterion_main!(benches);
+/// `halo/waves/<name>`: a seeded layered DAG of `tasks` tasks in waves mode,
+/// throughput in tasks.
+fn add_waves_case<'a>(
+    suite: &mut Suite<'a>,
+    router: &'a Router,
+    name: &str,
+    tasks: usize,
+) {
+    // The DAG is built on the routine's first call, which criterion makes
+    // during warm-up and only for the cases its filter selects: a run of
+    // `1k` alone does not wait for the million-task DAG.
+    let mut input: Option<Dag> = None;
+    let mut plan = Plan::new();
+    let case = suite.bench(
+        format!("halo/waves/{name}"),
+        Some(Throughput::Elements(tasks as u64)),
+        move || {
+            let dag = input.get_or_insert_with(|| {
+                cases::waves_dag(tasks).expect("the layered DAG is well-formed")
+            });
+            router.route_into(dag, CapMode::Waves, &mut plan).is_ok()
+        },
+    );
+    case.warm_up_time(WARM_UP).measurement_time(MEASUREMENT);
+    if tasks >= 100_000 {
+        // Milliseconds per iteration: 10 samples (criterion's minimum) fit
+        // the case in a few seconds.
+        case.sample_size(10);
+    }
+}
