@@ -81,8 +81,9 @@ fn probe_readings(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+        // Short: this target runs with every `cargo bench`.
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
     targets = sample_overhead, sample_logic, probe_readings
 }
 criterion_main!(benches);
