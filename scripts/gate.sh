@@ -2,7 +2,8 @@
 # CI entry of the performance gate: runs the benchmark suite, whose last
 # step compares the run with baselines/ and writes reports/, then exits with
 # the gate's status:
-#   0 pass, 1 regression, 2 harness or input error, 3 inconclusive.
+#   0 pass, 1 regression, 2 harness or input error, 3 inconclusive,
+#   130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
 #
 # `cargo bench` turns any non-zero exit of a bench binary into its own
 # status (101), so the gate's status is read back from
@@ -19,6 +20,10 @@ rm -f "$results"
 cargo bench --bench halo_routing -- "$@"
 bench_status=$?
 
+if [[ "$bench_status" -eq 130 || "$bench_status" -eq 143 ]]; then
+    echo "gate.sh: interrupted (status $bench_status); nothing judged" >&2
+    exit "$bench_status"
+fi
 if [[ ! -f "$results" ]]; then
     echo "gate.sh: cargo bench exited $bench_status without writing $results" >&2
     exit 2

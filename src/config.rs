@@ -165,16 +165,20 @@ impl Config {
     /// Reads `path`, or the built-in defaults when `path` does not exist
     /// and `required` is false.
     pub fn load(path: &Path, required: bool) -> Result<Loaded> {
-        match std::fs::read_to_string(path) {
+        let hint = "fix or delete the file; each key is explained in the committed \
+                    perfgate.toml";
+        match crate::files::read_text(path, hint) {
             Ok(text) => Config::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            Err(Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && !required =>
+            {
                 log::info!("{}: not found, using built-in defaults", path.display());
                 Ok(Loaded {
                     config: Config::default(),
                     warnings: Vec::new(),
                 })
             }
-            Err(e) => Err(Error::io(path, "reading the configuration", e)),
+            Err(e) => Err(e),
         }
     }
 

@@ -12,7 +12,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("{path}: {action} failed: {source}")]
+    #[error("{path}: {action} failed: {source}\n  hint: {}", io_hint(.source))]
     Io {
         path: PathBuf,
         action: &'static str,
@@ -82,5 +82,20 @@ impl Error {
             message: message.into(),
             hint: hint.into(),
         }
+    }
+}
+
+/// What to do about an I/O error, by its kind.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "check the path; run the step that writes this file first",
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "check the permissions of the file and of its directory"
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            "free some disk space and run again"
+        }
+        _ => "check the path, its permissions and the free disk space, then run again",
     }
 }

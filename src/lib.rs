@@ -19,6 +19,7 @@
 //! | [`report`] | terminal table, Markdown, JSON, self-contained HTML |
 //! | [`cli`] | the `perfgate` binary's commands |
 //! | [`calibrate`] | A/A and A/B trials that measure the gate's error rates |
+//! | [`files`], [`lock`], [`interrupt`] | size limits on inputs, locks between concurrent runs, prompt stop on Ctrl-C |
 //!
 //! `routing` never imports the harness modules and the harness never
 //! imports `routing`: only `benches/` and the CLI's `route` command join
@@ -30,6 +31,9 @@ pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod files;
+pub mod interrupt;
+pub mod lock;
 pub mod names;
 pub mod report;
 pub mod routing;

@@ -13,6 +13,29 @@ fn fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// A copy of the recorded runs in `out`: the gate takes lock files next to
+/// the records and in the baselines directory, which must not land in the
+/// source tree.
+fn copy_runs(out: &Path) -> PathBuf {
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let dest = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy_tree(&path, &dest);
+            } else {
+                std::fs::copy(&path, &dest).unwrap();
+            }
+        }
+    }
+    let runs = out.join("run");
+    if !runs.exists() {
+        copy_tree(&fixture("run"), &runs);
+    }
+    runs
+}
+
 /// Gate options on the recorded run `run`, with the field-case settings
 /// and no backoff, writing into `out`.
 fn options(run: &str, out: &Path, mode: GateMode) -> GateOptions {
@@ -25,8 +48,8 @@ fn options(run: &str, out: &Path, mode: GateMode) -> GateOptions {
     .unwrap();
     GateOptions {
         config,
-        records_dir: fixture(&format!("run/{run}/records")),
-        baselines_dir: Some(fixture("run/baselines")),
+        records_dir: copy_runs(out).join(run).join("records"),
+        baselines_dir: Some(copy_runs(out).join("baselines")),
         reports_dir: Some(out.join("reports")),
         filtered: false,
         strict: false,

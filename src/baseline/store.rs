@@ -116,8 +116,7 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads and checks one baseline file. The returned baseline always has a
 /// summary: recomputed from the samples when the file has none.
 pub fn load_file(path: &Path) -> Result<Baseline> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading", e))?;
+    let text = crate::files::read_text(path, RESTORE_HINT)?;
     if text.trim().is_empty() {
         return Err(Error::Parse {
             path: path.to_owned(),
@@ -128,6 +127,7 @@ pub fn load_file(path: &Path) -> Result<Baseline> {
     check_schema(path, &text)?;
     let mut baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    crate::files::check_sample_count(path, &baseline.id, baseline.samples.len())?;
     baseline.check(path)?;
     if baseline
         .summary

@@ -126,6 +126,6 @@ impl Gate for SamplerGate {
     }
 
     fn sleep(&mut self, wait: Duration) {
-        std::thread::sleep(wait);
+        crate::interrupt::sleep(wait);
     }
 }

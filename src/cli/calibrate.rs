@@ -85,6 +85,9 @@ pub struct CalibrateArgs {
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
     let plan = plan(args)?;
     let gate = load_gate(args)?;
+    // Ctrl-C ends the trials at the next sample with status 130; the
+    // contention generator's threads end with the process.
+    crate::interrupt::install();
     if args.seed.is_none() {
         eprintln!(
             "calibrate: seed {} (repeat with --seed {})",

@@ -156,7 +156,10 @@ pub fn gate_suite(suite: &mut Suite) -> i32 {
         return 0;
     }
     let opts = GateOptions::from_env(false);
-    gate(&opts, &mut |id: &str| Ok(suite.remeasure(id)?))
+    let status = gate(&opts, &mut |id: &str| Ok(suite.remeasure(id)?));
+    // A signal during the last, short steps still ends with its status.
+    crate::interrupt::checkpoint();
+    status
 }
 
 /// The gate's work; `remeasure` is `None` for `perfgate check`.
@@ -164,6 +167,7 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     let loaded = Config::load(&opts.config, false)?;
     print_warnings(&loaded.warnings);
     let config = loaded.config;
+    let _records_lock = records::lock(&opts.records_dir, "perfgate check")?;
     let last = records::load_last_run(&opts.records_dir)?;
     if last.records.is_empty() {
         return Err(nothing_measured(opts));
@@ -173,10 +177,18 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .clone()
         .unwrap_or(config.baselines_dir.clone());
     if opts.mode == GateMode::SaveBaselines {
-        return save::save_records(&baselines_dir, last.records.values()).map(|_| 0);
+        let machine = save::bench_fingerprint(&last);
+        return save::save_records(&baselines_dir, last.records.values(), &machine)
+            .map(|_| 0);
     }
+    // No directory, no baselines to guard: creating one only to lock it
+    // would leave an empty `baselines/` behind.
+    let _baselines_lock = match baselines_dir.is_dir() {
+        true => Some(save::lock_baselines(&baselines_dir, "perfgate check")?),
+        false => None,
+    };
 
-    let machine = Fingerprint::current();
+    let machine = save::bench_fingerprint(&last);
     let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
     let pairs = pairs(&config, &baselines_dir, &last, &machine, filtered)?;
     let mut evaluation = evaluate::evaluate(&config, &pairs);
@@ -191,6 +203,7 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .reports_dir
         .clone()
         .unwrap_or(config.reports_dir.clone());
+    let _reports_lock = output::lock_reports(&reports_dir, "perfgate check")?;
     output::write_reports(&results, &reports_dir, true)?;
     finish(&evaluation, &results, opts.color);
     Ok(status)
@@ -262,7 +275,7 @@ fn confirm(
             && confirmations < config.confirm_retries
         {
             let first = comparison.verdict;
-            std::thread::sleep(backoff);
+            crate::interrupt::sleep(backoff);
             backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
             confirmations += 1;
             match remeasure_pair(config, pair, machine, remeasure) {

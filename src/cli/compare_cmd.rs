@@ -95,15 +95,21 @@ fn per_iteration(c: &Comparison) -> Option<Vec<f64>> {
 
 /// Reads a `results.json`.
 pub fn load_results(path: &Path) -> Result<RunResults> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading", e))?;
+    const HINT: &str = "pass a baselines directory or a results.json written by perfgate";
+    let text = crate::files::read_text(path, HINT)?;
     if text.trim().is_empty() {
         return Err(Error::Parse {
             path: path.to_owned(),
             message: "the file is empty".to_owned(),
-            hint: "pass a baselines directory or a results.json written by perfgate"
-                .to_owned(),
+            hint: HINT.to_owned(),
         });
     }
-    serde_json::from_str(&text).map_err(|e| json_error(path, &e))
+    let results: RunResults =
+        serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    for c in &results.comparisons {
+        for side in [&c.baseline, &c.candidate].into_iter().flatten() {
+            crate::files::check_sample_count(path, &c.id, side.samples.len())?;
+        }
+    }
+    Ok(results)
 }

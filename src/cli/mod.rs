@@ -12,7 +12,11 @@
 //! Results go to stdout; progress, warnings and logs (`-v`, through
 //! `env_logger`) to stderr. An error prints its whole chain of causes and
 //! ends with exit status 2. The gate used after `cargo bench` is
-//! [`check::gate`].
+//! [`check::gate`]. Runs that measure (the suite, `calibrate`) stop at the
+//! next sample on Ctrl-C with status 130, or 143 on SIGTERM
+//! ([`crate::interrupt`]). Commands that read or write the records,
+//! baselines or reports hold their locks ([`crate::lock`]), so two runs on
+//! one checkout wait for each other instead of mixing files.
 
 pub mod calibrate;
 pub mod check;
@@ -33,7 +37,8 @@ use output::ColorChoice;
 /// Statistical performance-regression gate for Rust benchmarks.
 ///
 /// Exit status: 0 pass, 1 regression, 2 harness or input error,
-/// 3 inconclusive (too noisy to decide).
+/// 3 inconclusive (too noisy to decide), 130 interrupted by Ctrl-C
+/// (SIGINT), 143 stopped by SIGTERM.
 #[derive(Debug, Parser)]
 #[command(name = "perfgate", version, about, long_about)]
 pub struct Cli {
@@ -222,6 +227,7 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
         Command::Report(args) => {
             let config = load_config(cli)?;
             let dir = args.reports.clone().unwrap_or(config.reports_dir);
+            let _lock = output::lock_reports(&dir, "perfgate report")?;
             let results = compare_cmd::load_results(&dir.join("results.json"))?;
             output::write_reports(&results, &dir, false)?;
             print!("{}", output::table(&results, color));

@@ -88,6 +88,12 @@ pub fn write_reports(
     crate::report::write_all(results, dir, &opts)
 }
 
+/// Takes the reports lock of `dir` ([`crate::lock`]) for `purpose`, so
+/// two runs never interleave their reports or history lines.
+pub fn lock_reports(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
+    crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)
+}
+
 /// The verdict table for stdout.
 pub fn table(results: &RunResults, color: bool) -> String {
     crate::report::terminal_table(results, color)

@@ -11,13 +11,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::baseline::store::json_error;
-use crate::names;
 use crate::sampler::record::RECORD_SCHEMA;
 pub use crate::sampler::store::{
     manifest_path, records_dir as default_records_dir, RunManifest, MANIFEST_SCHEMA,
     RECORDS_DIR_ENV as RECORDS_ENV,
 };
 use crate::sampler::BenchRecord;
+use crate::{files, names};
 use crate::{Error, Result};
 
 /// The last run: its manifest (if any) and the records it lists.
@@ -29,14 +29,24 @@ pub struct LastRun {
     pub records: BTreeMap<String, BenchRecord>,
 }
 
+/// Takes the records lock of `records_dir` ([`crate::lock`]) for
+/// `purpose`, so no suite rewrites the records while they are read.
+pub fn lock(records_dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
+    crate::lock::acquire(&crate::lock::records_lock_path(records_dir), purpose)
+}
+
 /// Reads the last run from `records_dir`. Without a manifest every record
 /// in the directory counts. A listed id without a record is an error.
 pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
     let manifest_path = manifest_path(records_dir);
-    let manifest = match std::fs::read_to_string(&manifest_path) {
+    let manifest = match read_text(&manifest_path) {
         Ok(text) => Some(parse_manifest(&manifest_path, &text)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&manifest_path, "reading", e)),
+        Err(Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            None
+        }
+        Err(e) => return Err(e),
     };
     let records = match &manifest {
         Some(m) => m
@@ -58,6 +68,19 @@ fn parse_manifest(path: &Path, text: &str) -> Result<RunManifest> {
             found: manifest.schema,
             supported: MANIFEST_SCHEMA.to_string(),
             hint: "run `cargo bench` again with this perfgate".to_owned(),
+        });
+    }
+    if manifest.in_progress {
+        return Err(Error::Parse {
+            path: path.to_owned(),
+            message: format!(
+                "the benchmark run started at {} did not finish (it was \
+                 interrupted or killed), so its records are incomplete",
+                manifest.started_at
+            ),
+            hint: "run `cargo bench` again; nothing of the unfinished run is judged \
+                   or saved"
+                .to_owned(),
         });
     }
     Ok(manifest)
@@ -87,10 +110,10 @@ pub fn load_record(records_dir: &Path, id: &str) -> Result<BenchRecord> {
 }
 
 fn read_record(path: &Path) -> Result<BenchRecord> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading", e))?;
+    let text = read_text(path)?;
     let record: BenchRecord =
         serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    files::check_sample_count(path, &record.id, record.samples.len())?;
     if record.schema != RECORD_SCHEMA {
         return Err(Error::Schema {
             path: path.to_owned(),
@@ -100,6 +123,14 @@ fn read_record(path: &Path) -> Result<BenchRecord> {
         });
     }
     Ok(record)
+}
+
+/// Reads one of the sampler's files within [`files::MAX_FILE_BYTES`].
+fn read_text(path: &Path) -> Result<String> {
+    files::read_text(
+        path,
+        "delete the records directory and run `cargo bench` again",
+    )
 }
 
 /// Every record in the directory (none when it does not exist).

@@ -22,6 +22,7 @@ pub fn save_selected(
     baselines_dir: &Path,
     ids: &[String],
 ) -> Result<Vec<PathBuf>> {
+    let _records_lock = records::lock(records_dir, "perfgate baseline save")?;
     let last = records::load_last_run(records_dir)?;
     if last.records.is_empty() {
         return Err(Error::Usage {
@@ -43,25 +44,39 @@ pub fn save_selected(
     if ids.is_empty() {
         selected.extend(last.records.values());
     }
-    save_records(baselines_dir, selected)
+    save_records(baselines_dir, selected, &bench_fingerprint(&last))
 }
 
-/// Turns every record into a baseline, and only when all are valid,
-/// writes them. Prints one line per file to stdout.
+/// The machine and build profile the last run was measured with: the run
+/// manifest's, else (a manifest from before it recorded one) this
+/// process's.
+pub fn bench_fingerprint(last: &records::LastRun) -> Fingerprint {
+    last.manifest
+        .as_ref()
+        .and_then(|m| m.fingerprint.clone())
+        .unwrap_or_else(Fingerprint::current)
+}
+
+/// Takes the baselines lock of `dir` ([`crate::lock`]) for `purpose`.
+pub fn lock_baselines(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
+    crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)
+}
+
+/// Turns every record into a baseline stamped with `machine`, and only
+/// when all are valid, writes them under the baselines lock. Prints one
+/// line per file to stdout.
 pub fn save_records<'a>(
     baselines_dir: &Path,
     records: impl IntoIterator<Item = &'a BenchRecord>,
+    machine: &Fingerprint,
 ) -> Result<Vec<PathBuf>> {
-    // TODO(#7): `perfgate baseline save` stamps the profile of the perfgate
-    // binary (debug under `cargo run`), not the bench's; fixed once the
-    // run manifest records the bench's fingerprint.
-    let machine = Fingerprint::current();
     let commit = git_commit();
     let date = now_rfc3339();
     let baselines = records
         .into_iter()
         .map(|r| Baseline::from_record(r, machine.clone(), commit.clone(), date.clone()))
         .collect::<Result<Vec<_>>>()?;
+    let _lock = lock_baselines(baselines_dir, "perfgate baseline save")?;
     let mut written = Vec::new();
     for b in &baselines {
         let path = baseline::save(baselines_dir, b)?;

@@ -7,7 +7,7 @@
 //! report: losing one point of a trend is better than losing the report.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,19 @@ pub fn append_history(path: &Path, entry: &HistoryEntry) -> Result<()> {
         .map_err(|e| Error::io(path, "append", e))
 }
 
+/// Moves to the last [`crate::files::MAX_FILE_BYTES`] of a longer file;
+/// returns how many leading lines to skip (1: the cut first line).
+fn seek_to_tail(file: &mut std::fs::File) -> std::io::Result<usize> {
+    use std::io::{Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    let max = crate::files::MAX_FILE_BYTES;
+    if len <= max {
+        return Ok(0);
+    }
+    file.seek(SeekFrom::Start(len - max))?;
+    Ok(1)
+}
+
 fn ends_without_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
     if file.metadata()?.len() == 0 {
@@ -85,15 +98,22 @@ fn ends_without_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
 
 /// The last `limit` entries of the history file, oldest first. A missing
 /// file is an empty history; unparsable lines are skipped with a warning.
+///
+/// Only the last [`crate::files::MAX_FILE_BYTES`] of the file are read (the
+/// history grows by one line a run, forever), and bytes that are not UTF-8
+/// spoil only their own line.
 pub fn load_history(path: &Path, limit: usize) -> Result<Vec<HistoryEntry>> {
-    let file = match std::fs::File::open(path) {
+    let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(path, "open", e)),
     };
+    let skipped = seek_to_tail(&mut file).map_err(|e| Error::io(path, "read", e))?;
     let mut entries = Vec::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
+    let reader = BufReader::new(file.take(crate::files::MAX_FILE_BYTES));
+    for (n, line) in reader.split(b'\n').enumerate().skip(skipped) {
         let line = line.map_err(|e| Error::io(path, "read", e))?;
+        let line = String::from_utf8_lossy(&line);
         if line.trim().is_empty() {
             continue;
         }

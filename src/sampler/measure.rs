@@ -154,7 +154,11 @@ impl<P: Probe> Sampler<P> {
     /// CPU window, and a context switch there makes the later sample
     /// contended, which costs a retake but never admits a disturbed sample.
     /// A backoff sleep drops the carried counters.
+    ///
+    /// Every batch first passes [`crate::interrupt::checkpoint`] (one atomic
+    /// load), so Ctrl-C stops a run between batches.
     pub fn read(&mut self, iterations: u64, batch: &mut dyn FnMut(u64)) -> Reading {
+        crate::interrupt::checkpoint();
         let (switches0, cpu0) = match self.carried.take() {
             Some(counters) => counters,
             None => (

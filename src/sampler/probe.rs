@@ -81,7 +81,8 @@ impl Probe for OsProbe {
     }
 
     fn sleep(&mut self, ns: u64) {
-        std::thread::sleep(std::time::Duration::from_nanos(ns));
+        // In slices, so Ctrl-C ends a backoff of seconds at once.
+        crate::interrupt::sleep(std::time::Duration::from_nanos(ns));
     }
 }
 

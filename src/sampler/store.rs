@@ -58,6 +58,15 @@ pub struct RunManifest {
     /// True when some declared benchmarks did not run (a name filter such
     /// as `cargo bench -- large_dag`).
     pub filtered: bool,
+    /// True from the run's start until it has written every record: a
+    /// manifest still in progress after the run is over means the run was
+    /// interrupted or killed, and its records are not judged.
+    #[serde(default)]
+    pub in_progress: bool,
+    /// The machine and build profile of the benchmarks (the bench binary's,
+    /// not the `perfgate` binary's), stamped into saved baselines.
+    #[serde(default)]
+    pub fingerprint: Option<crate::baseline::Fingerprint>,
 }
 
 /// Writes `record` atomically to `dir` under its id's file name.

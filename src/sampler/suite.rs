@@ -198,6 +198,7 @@ pub struct Suite<'a> {
     cases: Vec<Case<'a>>,
     measured: Vec<String>,
     plain_timing: bool,
+    lock: Option<crate::lock::Lock>,
 }
 
 impl<'a> Suite<'a> {
@@ -216,6 +217,7 @@ impl<'a> Suite<'a> {
             cases: Vec::new(),
             measured: Vec::new(),
             plain_timing: false,
+            lock: None,
         }
     }
 
@@ -282,27 +284,47 @@ impl<'a> Suite<'a> {
     /// Runs every case through `criterion`, writing one record per
     /// measured id and the run manifest. Cases of one group run together,
     /// groups in the order first declared.
+    ///
+    /// The run holds the records lock ([`crate::lock`]) until the suite is
+    /// dropped, so the gate that follows judges exactly these records, and
+    /// stops at once with status 130 on Ctrl-C ([`crate::interrupt`]). Its
+    /// manifest says `in_progress` until the last record is written.
     pub fn run(&mut self, criterion: &mut Criterion) -> Result<()> {
         self.check()?;
-        let started_at = rfc3339_utc(SystemTime::now());
+        crate::interrupt::install();
+        let mut manifest = self.start_manifest();
         self.measured.clear();
+        if !self.plain_timing {
+            let lock_path = crate::lock::records_lock_path(&self.config.records_dir);
+            self.lock = Some(crate::lock::acquire(&lock_path, "cargo bench")?);
+            write_manifest(&self.config.records_dir, &manifest)?;
+        }
         for group in self.groups() {
             self.run_group(criterion, &group)?;
         }
         if self.plain_timing {
             return Ok(());
         }
-        let declared = self.ids();
-        let manifest = RunManifest {
-            schema: MANIFEST_SCHEMA,
-            started_at,
-            finished_at: rfc3339_utc(SystemTime::now()),
-            filtered: self.measured.len() < declared.len(),
-            ids: self.measured.clone(),
-            declared,
-        };
+        manifest.finished_at = rfc3339_utc(SystemTime::now());
+        manifest.filtered = self.measured.len() < manifest.declared.len();
+        manifest.ids = self.measured.clone();
+        manifest.in_progress = false;
         write_manifest(&self.config.records_dir, &manifest)?;
         Ok(())
+    }
+
+    /// The manifest of a run that has just started.
+    fn start_manifest(&self) -> RunManifest {
+        RunManifest {
+            schema: MANIFEST_SCHEMA,
+            started_at: rfc3339_utc(SystemTime::now()),
+            finished_at: String::new(),
+            ids: Vec::new(),
+            declared: self.ids(),
+            filtered: false,
+            in_progress: true,
+            fingerprint: Some(crate::baseline::Fingerprint::current()),
+        }
     }
 
     /// Measures `id` again with the sampler alone (no criterion): after
@@ -322,7 +344,7 @@ impl<'a> Suite<'a> {
             .sampler
             .clone()
             .unwrap_or_else(|| self.config.sampler.clone());
-        std::thread::sleep(delay);
+        crate::interrupt::sleep(delay);
         let mut sampler = Sampler::new(config, OsProbe).with_scope(case.scope);
         let iterations = sampler.iterations_for(&mut case.batch);
         let samples = u32::try_from(case.sample_size).unwrap_or(u32::MAX);

@@ -1,0 +1,129 @@
+//! Reading perfgate's input files within fixed limits.
+//!
+//! Every file perfgate reads (baselines, records, the run manifest,
+//! `results.json`, `history.jsonl`, `perfgate.toml`) may come from
+//! elsewhere: hand-edited, truncated, or not perfgate's at all. Two limits
+//! keep such a file from exhausting memory before a parser can reject it:
+//!
+//! - [`MAX_FILE_BYTES`] (64 MiB): the size is checked before reading, and
+//!   the read itself stops one byte past the limit, so a file that grows
+//!   meanwhile or a device that reports no size (`/dev/zero`) is refused
+//!   too. A real baseline of criterion's 100 samples is about 4 KiB; a
+//!   record with retakes about 40 KiB; 64 MiB is three orders of magnitude
+//!   above the largest real file.
+//! - [`MAX_SAMPLES`] (1 000 000): samples per baseline or record. A
+//!   million samples of 2 ms each is more than half an hour of measuring
+//!   one benchmark; more is a damaged or foreign file. The comparison's
+//!   bootstrap resamples the samples thousands of times, so an unbounded
+//!   list would turn into hours of work.
+//!
+//! A file that is not UTF-8 is a parse error naming it, not an I/O error.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// Largest file perfgate reads: 64 MiB.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Most samples a baseline or a record may hold.
+pub const MAX_SAMPLES: usize = 1_000_000;
+
+/// Reads `path` as UTF-8 text of at most [`MAX_FILE_BYTES`]. `hint` says
+/// what to do when the file is too large or not text.
+pub fn read_text(path: &Path, hint: &str) -> Result<String> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "reading", e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| Error::io(path, "reading the size", e))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(too_large(path, size, hint));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "reading", e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(path, bytes.len() as u64, hint));
+    }
+    String::from_utf8(bytes).map_err(|e| Error::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "byte {} is not UTF-8: this is not a text file",
+            e.utf8_error().valid_up_to()
+        ),
+        hint: hint.to_owned(),
+    })
+}
+
+/// Errors when `count` samples exceed [`MAX_SAMPLES`].
+pub fn check_sample_count(path: &Path, id: &str, count: usize) -> Result<()> {
+    if count <= MAX_SAMPLES {
+        return Ok(());
+    }
+    Err(Error::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "benchmark `{id}` has {count} samples, above the limit of {MAX_SAMPLES}"
+        ),
+        hint: "the file is damaged or not perfgate's; restore it from version \
+               control or measure again with a sample count below the limit"
+            .to_owned(),
+    })
+}
+
+fn too_large(path: &Path, size: u64, hint: &str) -> Error {
+    Error::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "the file is {} MiB or more, above the {} MiB limit for perfgate's files",
+            size >> 20,
+            MAX_FILE_BYTES >> 20
+        ),
+        hint: hint.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_above_the_size_limit_is_refused_before_reading_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap(); // sparse: costs no disk
+        let err = read_text(&path, "restore it").unwrap_err().to_string();
+        assert!(err.contains("huge.json"), "{err}");
+        assert!(err.contains("above the 64 MiB limit"), "{err}");
+        assert!(err.contains("hint: restore it"), "{err}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_endless_device_is_cut_at_the_limit_not_read_forever() {
+        let err = read_text(Path::new("/dev/zero"), "h").unwrap_err();
+        assert!(err.to_string().contains("above the 64 MiB limit"), "{err}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_a_parse_error_with_the_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bin.json");
+        std::fs::write(&path, b"{\"a\": \xff}").unwrap();
+        let err = read_text(&path, "h").unwrap_err().to_string();
+        assert!(err.contains("bin.json: byte 6 is not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_sample_count_above_the_limit_names_file_and_benchmark() {
+        let err = check_sample_count(Path::new("b.json"), "halo/x", MAX_SAMPLES + 1)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("b.json") && err.contains("`halo/x`"), "{err}");
+        assert!(check_sample_count(Path::new("b"), "x", MAX_SAMPLES).is_ok());
+    }
+}
