@@ -25,19 +25,29 @@
 
 use std::time::Duration;
 
-use criterion::Criterion;
+use criterion::{Criterion, SamplingMode};
 use perfgate::routing::cases::{self, RuleMatching};
-use perfgate::routing::{CapMode, Dag, Plan, Router};
-use perfgate::sampler::{Suite, Throughput};
+use perfgate::routing::{CapMode, Plan, Router};
+use perfgate::sampler::{Case, Suite, Throughput};
 
 /// Warm-up of every case: the routines take nanoseconds to tens of
 /// milliseconds, so one second reaches a steady state for all of them.
 const WARM_UP: Duration = Duration::from_secs(1);
 
-/// Measurement time of the small cases. Three seconds of 100 samples keep
-/// the whole suite, retakes and confirmations included, within a few
-/// minutes on a 2-core machine.
-const MEASUREMENT: Duration = Duration::from_secs(3);
+/// Measurement time of a case. Two seconds of 100 flat samples make
+/// samples of about 20 ms: short enough that a sample on a quiet 2-core
+/// machine rarely sees an involuntary context switch (criterion's linear
+/// sampling would make the last samples twice the average), long enough
+/// that the timer's resolution is irrelevant. The whole suite, retakes
+/// and confirmations included, stays within a few minutes.
+const MEASUREMENT: Duration = Duration::from_secs(2);
+
+/// Applies the suite's common timing settings to a case.
+fn timing<'c, 'a>(case: &'c mut Case<'a>) -> &'c mut Case<'a> {
+    case.warm_up_time(WARM_UP)
+        .measurement_time(MEASUREMENT)
+        .sampling_mode(SamplingMode::Flat)
+}
 
 fn main() {
     let router = Router::halo();
@@ -60,28 +70,19 @@ fn main() {
     for (id, dag, throughput) in flat {
         let mut plan = Plan::new();
         let router = &router;
-        suite
-            .bench(id, throughput, move || {
-                router.route_into(dag, CapMode::PerPlan, &mut plan).is_ok()
-            })
-            .warm_up_time(WARM_UP)
-            .measurement_time(MEASUREMENT);
+        timing(suite.bench(id, throughput, move || {
+            router.route_into(dag, CapMode::PerPlan, &mut plan).is_ok()
+        }));
     }
 
-    suite
-        .bench("halo/rule_matching", None, || matching.run(&router))
-        .warm_up_time(WARM_UP)
-        .measurement_time(MEASUREMENT);
+    timing(suite.bench("halo/rule_matching", None, || matching.run(&router)));
 
     // Adding rules changes the router, so every iteration starts from a
     // fresh copy of the HALO tables; the copy is part of the timed work.
-    suite
-        .bench("halo/dynamic_rule_addition", None, || {
-            let mut fresh = router.clone();
-            cases::add_dynamic_rules(&mut fresh, &dynamic_rules).is_ok()
-        })
-        .warm_up_time(WARM_UP)
-        .measurement_time(MEASUREMENT);
+    timing(suite.bench("halo/dynamic_rule_addition", None, || {
+        let mut fresh = router.clone();
+        cases::add_dynamic_rules(&mut fresh, &dynamic_rules).is_ok()
+    }));
 
     for (name, tasks) in cases::WAVES_SIZES {
         add_waves_case(&mut suite, &router, name, tasks);
@@ -98,31 +99,32 @@ fn main() {
 
 /// `halo/waves/<name>`: a seeded layered DAG of `tasks` tasks in waves mode,
 /// throughput in tasks.
+///
+/// The DAG is built here, before criterion starts: built lazily inside the
+/// routine, the first warm-up call would include seconds of generation and
+/// mislead criterion's estimate of the routine's cost. Building all four
+/// costs about 3 s and 250 MB even when a filter skips them.
 fn add_waves_case<'a>(
     suite: &mut Suite<'a>,
     router: &'a Router,
     name: &str,
     tasks: usize,
 ) {
-    // The DAG is built on the routine's first call, which criterion makes
-    // during warm-up and only for the cases its filter selects: a run of
-    // `1k` alone does not wait for the million-task DAG.
-    let mut input: Option<Dag> = None;
+    let dag = cases::waves_dag(tasks).expect("the layered DAG is well-formed");
     let mut plan = Plan::new();
     let case = suite.bench(
         format!("halo/waves/{name}"),
         Some(Throughput::Elements(tasks as u64)),
-        move || {
-            let dag = input.get_or_insert_with(|| {
-                cases::waves_dag(tasks).expect("the layered DAG is well-formed")
-            });
-            router.route_into(dag, CapMode::Waves, &mut plan).is_ok()
-        },
+        move || router.route_into(&dag, CapMode::Waves, &mut plan).is_ok(),
     );
-    case.warm_up_time(WARM_UP).measurement_time(MEASUREMENT);
-    if tasks >= 100_000 {
-        // Milliseconds per iteration: 10 samples (criterion's minimum) fit
-        // the case in a few seconds.
-        case.sample_size(10);
+    timing(case);
+    if tasks >= 1_000_000 {
+        // About 50 ms per iteration: 20 samples of one or two iterations
+        // fit the case in a few seconds.
+        case.sample_size(20)
+            .measurement_time(Duration::from_secs(3));
+    } else if tasks >= 100_000 {
+        // Milliseconds per iteration: 30 samples of a few iterations.
+        case.sample_size(30);
     }
 }
