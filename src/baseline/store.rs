@@ -307,6 +307,28 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Removes temporary files (`.perfgate-*.tmp`) a killed run left in `dir`.
+/// Call it only while holding `dir`'s lock ([`crate::lock`]): then no
+/// live run is writing one. Best effort; returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let stale = entries.filter_map(|e| e.ok()).filter(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(TEMP_PREFIX) && name.ends_with(".tmp")
+    });
+    let mut removed = 0;
+    for entry in stale {
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(e) => log::debug!("{}: not removed: {e}", entry.path().display()),
+        }
+    }
+    removed
+}
+
 /// The permissions of the file being replaced, else readable by all.
 fn shared_permissions(path: &Path) -> Option<std::fs::Permissions> {
     let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
@@ -416,6 +438,17 @@ mod tests {
             err.contains("line 2, column 32: the file is truncated"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), &baseline("kept", &[1.0])).unwrap();
+        std::fs::write(dir.path().join(".perfgate-abc.tmp"), "{\"sch").unwrap();
+        std::fs::write(dir.path().join(".lock"), "").unwrap();
+        assert_eq!(remove_stale_temporaries(dir.path()), 1);
+        let left = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, 2, "the baseline and the lock file stay");
     }
 
     #[test]

@@ -89,9 +89,12 @@ pub fn write_reports(
 }
 
 /// Takes the reports lock of `dir` ([`crate::lock`]) for `purpose`, so
-/// two runs never interleave their reports or history lines.
+/// two runs never interleave their reports or history lines, and removes
+/// the temporary files a killed run left there.
 pub fn lock_reports(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
-    crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)
+    let lock = crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)?;
+    crate::baseline::store::remove_stale_temporaries(dir);
+    Ok(lock)
 }
 
 /// The verdict table for stdout.

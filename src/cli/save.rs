@@ -57,9 +57,12 @@ pub fn bench_fingerprint(last: &records::LastRun) -> Fingerprint {
         .unwrap_or_else(Fingerprint::current)
 }
 
-/// Takes the baselines lock of `dir` ([`crate::lock`]) for `purpose`.
+/// Takes the baselines lock of `dir` ([`crate::lock`]) for `purpose`, and
+/// removes the temporary files a killed save left there.
 pub fn lock_baselines(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
-    crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)
+    let lock = crate::lock::acquire(&crate::lock::dir_lock_path(dir), purpose)?;
+    baseline::store::remove_stale_temporaries(dir);
+    Ok(lock)
 }
 
 /// Turns every record into a baseline stamped with `machine`, and only
