@@ -186,8 +186,15 @@ fn every_round_runs_each_block_once_with_one_baseline_and_every_effect() {
             runner.script(true, retakes, pct, vec![Verdict::Pass; 3]);
         }
     }
-    let trials = experiment::run(&plan(3), &mut runner).unwrap();
+    let mut seen = Vec::new();
+    let trials = experiment::run_observed(&plan(3), &mut runner, &mut |r, total| {
+        seen.push((r.round, total));
+    })
+    .unwrap();
     assert_eq!(trials.records.len(), 12);
+    assert_eq!(seen.len(), 12, "progress after every trial");
+    assert!(seen.iter().all(|&(_, total)| total == 12));
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "rounds in order");
     assert_eq!(trials.baseline_walls.len(), 6);
     for round in 0..3 {
         let in_round: Vec<_> =

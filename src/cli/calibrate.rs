@@ -63,6 +63,10 @@ pub struct CalibrateArgs {
     /// Print the whole result as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write the JSON result to this file (the table still goes to
+    /// stdout).
+    #[arg(long, value_name = "FILE")]
+    pub save_json: Option<PathBuf>,
     /// Wanted cost of one iteration of the busy loop, in nanoseconds.
     #[arg(long, default_value_t = DEFAULT_TARGET_NS)]
     pub routine_ns: f64,
@@ -114,6 +118,11 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         busy_loop: busy,
     };
     let summary = report::summarise(&plan, routine, settings, &trials);
+    if let Some(path) = &args.save_json {
+        let text = serde_json::to_string_pretty(&summary)?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::io(path, "writing the calibration JSON", e))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
