@@ -184,3 +184,23 @@ fn color_always_colours_the_table_and_no_color_is_honoured_in_auto() {
         .assert()
         .stdout(contains("\u{1b}[").not());
 }
+
+#[test]
+fn check_without_a_baselines_directory_warns_naming_it() {
+    let work = workspace();
+    std::fs::remove_dir_all(work.path().join("baselines")).unwrap();
+    check(work.path(), "pass")
+        .assert()
+        .code(0)
+        .stdout(contains("`perfgate baseline save` records one"))
+        .stderr(
+            contains("warning: no baselines directory baselines")
+                .and(contains("every benchmark is `new`")),
+        );
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "kept"), "new");
+    let warnings = results["warnings"].as_array().unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("no baselines directory")));
+}

@@ -179,3 +179,79 @@ fn c05_a_zero_baseline_is_an_error_naming_the_benchmark() {
         .stderr(contains("c05/never_ran"))
         .stdout(contains("NaN").not());
 }
+
+#[test]
+fn the_terminal_table_says_why_a_benchmark_is_inconclusive() {
+    compare("cases.toml", "c04/baseline", "c04/candidate")
+        .assert()
+        .code(3)
+        .stdout(contains("notes:").and(contains("too few samples (2 < 8)")));
+}
+
+#[test]
+fn a_single_baseline_file_given_to_compare_says_to_pass_its_directory() {
+    let dir = fixture("c03/baseline");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(std::env::temp_dir())
+        .env_remove("PERFGATE_CONFIG")
+        .args(["--config", &fixture("cases.toml"), "compare"])
+        .arg(&file)
+        .arg(fixture("c03/candidate_same"))
+        .assert()
+        .code(2)
+        .stderr(
+            contains("holds the baseline of one benchmark (\"c03/identical\")")
+                .and(contains(format!("pass the baselines directory {dir}")))
+                .and(contains("created_at").not()),
+        );
+}
+
+/// Two baselines directories of `count` benchmarks with 1500 samples each,
+/// so the JSON comparison is far larger than a pipe's buffer.
+fn many_benchmarks(count: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let template = fixture("c03/baseline/c03_identical-3750ac2fd00bbc2b.json");
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(template).unwrap()).unwrap();
+    for side in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(side)).unwrap();
+        for i in 0..count {
+            let id = format!("bench/{i}");
+            let mut b = template.clone();
+            b["id"] = id.clone().into();
+            b["samples"] = (0..1500).map(|j| 100.0 + f64::from(j % 7)).collect();
+            b["summary"] = serde_json::Value::Null;
+            let name = perfgate::names::file_name(&id, "json");
+            std::fs::write(dir.path().join(side).join(name), b.to_string()).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn json_read_by_a_reader_that_stops_early_keeps_the_exit_status_without_a_panic() {
+    use std::process::Stdio;
+    let dirs = many_benchmarks(5);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("perfgate"))
+        .current_dir(std::env::temp_dir())
+        .env_remove("PERFGATE_CONFIG")
+        .args(["--config", &fixture("cases.toml"), "compare", "--json"])
+        .arg(dirs.path().join("a"))
+        .arg(dirs.path().join("b"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once, as `| head -1` does after its line.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -29,8 +29,17 @@ fn terminal_table_colours_only_the_verdicts_and_counts() {
 fn terminal_table_of_hostile_names_keeps_one_row_per_benchmark() {
     let results = report_support::hostile();
     let table = report::terminal_table(&results, false);
-    // Header, rule, one line per benchmark, blank line, counts line.
-    assert_eq!(table.lines().count(), 2 + results.comparisons.len() + 2);
+    // Header, rule, one line per benchmark; then a blank line, "notes:"
+    // and one line per note; then a blank line and the counts line.
+    let rows = table.lines().take_while(|l| !l.is_empty()).count();
+    assert_eq!(rows, 2 + results.comparisons.len());
+    let notes: usize = results
+        .comparisons
+        .iter()
+        .map(|c| c.notes.len() + usize::from(c.renamed_from.is_some()))
+        .sum();
+    let notes_block = if notes == 0 { 0 } else { 2 + notes };
+    assert_eq!(table.lines().count(), rows + notes_block + 2);
     insta::assert_snapshot!(table);
 }
 

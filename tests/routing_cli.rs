@@ -84,3 +84,15 @@ fn route_rejects_a_task_count_beyond_the_limit_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tasks"));
 }
+
+#[test]
+fn route_help_states_the_task_limit_as_a_number() {
+    let out = Command::cargo_bin("perfgate")
+        .unwrap()
+        .args(["route", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("at most 20,000,000"), "{help}");
+    assert!(!help.contains("[`"), "{help}");
+}

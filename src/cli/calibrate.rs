@@ -124,9 +124,10 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
             .map_err(|e| Error::io(path, "writing the calibration JSON", e))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        let text = serde_json::to_string_pretty(&summary)?;
+        super::output::print_stdout(&format!("{text}\n"));
     } else {
-        print!("{}", report::render_table(&summary));
+        super::output::print_stdout(&report::render_table(&summary));
     }
     Ok(0)
 }

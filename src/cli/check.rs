@@ -192,6 +192,11 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
     let pairs = pairs(&config, &baselines_dir, &last, &machine, filtered)?;
     let mut evaluation = evaluate::evaluate(&config, &pairs);
+    if !baselines_dir.exists() {
+        evaluation
+            .warnings
+            .push(no_baselines_warning(&baselines_dir));
+    }
     if let Some(remeasure) = remeasure {
         confirm(&config, &pairs, &machine, &mut evaluation, remeasure);
     }
@@ -216,11 +221,23 @@ pub(crate) fn finish(
     results: &crate::compare::RunResults,
     color: bool,
 ) {
-    print!("{}", output::table(results, color));
+    output::print_stdout(&output::table(results, color));
     print_warnings(&evaluation.warnings);
     for e in &evaluation.errors {
         super::print_error(&anyhow::Error::msg(e.to_string()));
     }
+}
+
+/// A baselines directory that does not exist makes every benchmark `new`
+/// and the run pass: right on a first run, wrong when the path is mistyped,
+/// so the run says which directory it looked in.
+fn no_baselines_warning(dir: &std::path::Path) -> String {
+    format!(
+        "no baselines directory {}: every benchmark is `new` and nothing is \
+         gated; record baselines with `perfgate baseline save`, or fix \
+         `baselines_dir` / --baselines if they live elsewhere",
+        dir.display()
+    )
 }
 
 fn nothing_measured(opts: &GateOptions) -> Error {

@@ -37,7 +37,7 @@ pub fn run(
             message: format!("cannot encode the results: {e}"),
             hint: "report this as a bug".to_owned(),
         })?;
-        println!("{text}");
+        output::print_stdout(&format!("{text}\n"));
         output::print_warnings(&evaluation.warnings);
         for e in &evaluation.errors {
             super::print_error(&anyhow::Error::msg(e.to_string()));
@@ -51,6 +51,11 @@ pub fn run(
 fn first_machine(sides: &BTreeMap<String, Measured>) -> Option<baseline::Fingerprint> {
     sides.values().find_map(|m| m.fingerprint.clone())
 }
+
+/// What to pass when a side is neither a baselines directory nor a
+/// results.json.
+const RESULTS_HINT: &str =
+    "pass a baselines directory or a results.json written by perfgate";
 
 /// One side of the comparison, by benchmark id.
 pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
@@ -93,19 +98,40 @@ fn per_iteration(c: &Comparison) -> Option<Vec<f64>> {
     Some(side.samples.iter().map(|x| x * per_unit).collect())
 }
 
+/// The error for a file that is not a `results.json`. One baseline file is
+/// the likely mistake (a side names a file, not its directory), so that
+/// case says which directory to pass instead.
+fn results_error(path: &Path, text: &str, e: &serde_json::Error) -> Error {
+    let one_baseline = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .filter(|v| v.get("id").is_some() && v.get("samples").is_some());
+    let mut err = json_error(path, e);
+    if let Error::Parse { message, hint, .. } = &mut err {
+        *hint = RESULTS_HINT.to_owned();
+        if let Some(v) = one_baseline {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            *message = format!(
+                "holds the baseline of one benchmark ({}), not a results.json",
+                v["id"]
+            );
+            *hint = format!("pass the baselines directory {} instead", dir.display());
+        }
+    }
+    err
+}
+
 /// Reads a `results.json`.
 pub fn load_results(path: &Path) -> Result<RunResults> {
-    const HINT: &str = "pass a baselines directory or a results.json written by perfgate";
-    let text = crate::files::read_text(path, HINT)?;
+    let text = crate::files::read_text(path, RESULTS_HINT)?;
     if text.trim().is_empty() {
         return Err(Error::Parse {
             path: path.to_owned(),
             message: "the file is empty".to_owned(),
-            hint: HINT.to_owned(),
+            hint: RESULTS_HINT.to_owned(),
         });
     }
     let results: RunResults =
-        serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+        serde_json::from_str(&text).map_err(|e| results_error(path, &text, &e))?;
     for c in &results.comparisons {
         for side in [&c.baseline, &c.candidate].into_iter().flatten() {
             crate::files::check_sample_count(path, &c.id, side.samples.len())?;

@@ -230,7 +230,7 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
             let _lock = output::lock_reports(&dir, "perfgate report")?;
             let results = compare_cmd::load_results(&dir.join("results.json"))?;
             output::write_reports(&results, &dir, false)?;
-            print!("{}", output::table(&results, color));
+            output::print_stdout(&output::table(&results, color));
             eprintln!("perfgate: reports written to {}", dir.display());
             Ok(0)
         }

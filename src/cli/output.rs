@@ -42,6 +42,19 @@ impl ColorChoice {
     }
 }
 
+/// Writes `text` to stdout. A reader that closed the pipe early (`perfgate
+/// compare --json | head`) has seen all it wanted: the rest is dropped and
+/// the run keeps its exit status, rather than panicking as `print!` does.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            log::warn!("writing to stdout failed: {e}");
+        }
+    }
+}
+
 /// Prints warnings to stderr, one per line.
 pub fn print_warnings(warnings: &[String]) {
     for w in warnings {

@@ -54,7 +54,7 @@ pub struct RouteArgs {
     /// Shape of the generated DAG.
     #[arg(long, value_enum, default_value_t = Shape::Flat)]
     pub shape: Shape,
-    /// Number of tasks (the pipeline always has 8), at most [`MAX_TASKS`].
+    /// Number of tasks (the pipeline always has 8), at most 20,000,000.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=MAX_TASKS))]
     pub tasks: u64,
     /// How many of design, implement, test, deploy, monitor, security,
@@ -126,9 +126,10 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<i32> {
         agents,
     };
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        let text = serde_json::to_string(&report)?;
+        super::output::print_stdout(&format!("{text}\n"));
     } else {
-        print_text(&report);
+        super::output::print_stdout(&text(&report));
     }
     Ok(0)
 }
@@ -145,19 +146,29 @@ fn build(args: &RouteArgs) -> anyhow::Result<Dag> {
     Ok(dag)
 }
 
-fn print_text(r: &RouteReport<'_>) {
-    println!(
-        "shape       {:?} (seed {}, {} types)",
-        r.shape, r.seed, r.types
+fn text(r: &RouteReport<'_>) -> String {
+    let mut out = format!(
+        "shape       {:?} (seed {}, {} types)\n\
+         mode        {:?}\n\
+         tasks       {}\n\
+         edges       {}\n\
+         assigned    {}\n\
+         unassigned  {}\n\
+         waves       {}\n\
+         route       {:.3} ms\n",
+        r.shape,
+        r.seed,
+        r.types,
+        r.mode,
+        r.tasks,
+        r.edges,
+        r.assigned,
+        r.unassigned,
+        r.waves,
+        r.route_ns as f64 / 1e6
     );
-    println!("mode        {:?}", r.mode);
-    println!("tasks       {}", r.tasks);
-    println!("edges       {}", r.edges);
-    println!("assigned    {}", r.assigned);
-    println!("unassigned  {}", r.unassigned);
-    println!("waves       {}", r.waves);
-    println!("route       {:.3} ms", r.route_ns as f64 / 1e6);
     for (agent, n) in &r.agents {
-        println!("  {agent:<12}{n}");
+        out.push_str(&format!("  {agent:<12}{n}\n"));
     }
+    out
 }

@@ -83,12 +83,12 @@ pub fn save_records<'a>(
     let mut written = Vec::new();
     for b in &baselines {
         let path = baseline::save(baselines_dir, b)?;
-        println!(
-            "saved {} ({} samples) -> {}",
+        super::output::print_stdout(&format!(
+            "saved {} ({} samples) -> {}\n",
             b.id.escape_debug(),
             b.samples.len(),
             path.display()
-        );
+        ));
         written.push(path);
     }
     Ok(written)

@@ -30,8 +30,8 @@ const RIGHT_ALIGNED: [bool; 8] = [false, true, true, true, true, true, false, tr
 
 /// The verdict table: benchmark, baseline median, candidate median, change
 /// with its interval, p-value, threshold, verdict and retakes, one row per
-/// benchmark in report order, then a line with the counts per verdict and
-/// the exit status. With `color`, verdicts and the count line are coloured
+/// benchmark in report order, the benchmarks' notes, then a line with the
+/// counts per verdict and the exit status. With `color`, verdicts and the count line are coloured
 /// by verdict (ANSI escape codes).
 pub fn terminal_table(results: &RunResults, color: bool) -> String {
     let rows: Vec<(Verdict, [String; 8])> = format::ordered(results)
@@ -48,8 +48,31 @@ pub fn terminal_table(results: &RunResults, color: bool) -> String {
     for (verdict, cells) in &rows {
         push_line(&mut out, cells, &widths, color.then_some(*verdict));
     }
+    out.push_str(&notes(results));
     out.push_str(&footer(results, color));
     out
+}
+
+/// The notes of each benchmark (why it is `inconclusive`, how to record a
+/// `new` one, which baseline a renamed one was compared with), one line
+/// each under the table, so the terminal says what the verdicts mean and
+/// what to do without opening the reports.
+fn notes(results: &RunResults) -> String {
+    let mut out = String::new();
+    for c in format::ordered(results) {
+        let id = escape::visible(&c.id);
+        if let Some(from) = &c.renamed_from {
+            let from = escape::visible(from);
+            out.push_str(&format!("  {id}: compared with the baseline of {from}\n"));
+        }
+        for n in &c.notes {
+            out.push_str(&format!("  {id}: {}\n", escape::visible(n)));
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\nnotes:\n{out}")
 }
 
 fn row(c: &Comparison) -> [String; 8] {
