@@ -92,13 +92,35 @@ pub fn dir_lock_path(dir: &Path) -> PathBuf {
 }
 
 /// The wait from `$PERFGATE_LOCK_TIMEOUT` (seconds), else
-/// [`DEFAULT_TIMEOUT`].
+/// [`DEFAULT_TIMEOUT`]. A value that is not a number of seconds a
+/// [`Duration`] can hold falls back to the default with one warning, since
+/// a typo in CI must not end the run (or the process) before it starts.
 pub fn timeout_from_env() -> Duration {
-    std::env::var(LOCK_TIMEOUT_ENV)
+    let value = std::env::var(LOCK_TIMEOUT_ENV).ok();
+    parse_timeout(value.as_deref()).unwrap_or_else(|bad| {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            eprintln!(
+                "warning: {LOCK_TIMEOUT_ENV}={bad:?} is not a number of seconds \
+                 (0 to about 10^19); waiting the default {} s",
+                DEFAULT_TIMEOUT.as_secs()
+            );
+        });
+        DEFAULT_TIMEOUT
+    })
+}
+
+/// The wait `value` asks for: the default when unset, the invalid text
+/// as the error.
+fn parse_timeout(value: Option<&str>) -> std::result::Result<Duration, String> {
+    let Some(text) = value else {
+        return Ok(DEFAULT_TIMEOUT);
+    };
+    text.trim()
+        .parse::<f64>()
         .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| text.to_owned())
 }
 
 /// Locks `path` (created with its directory when missing) for `purpose`
@@ -247,6 +269,19 @@ fn timed_out(path: &Path, timeout: Duration) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_timeout_too_large_or_not_a_number_falls_back_to_the_default() {
+        assert_eq!(parse_timeout(None), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(
+            parse_timeout(Some(" 2.5 ")),
+            Ok(Duration::from_millis(2500))
+        );
+        assert_eq!(parse_timeout(Some("0")), Ok(Duration::ZERO));
+        for bad in ["1e300", "inf", "NaN", "-1", "abc", ""] {
+            assert_eq!(parse_timeout(Some(bad)), Err(bad.to_owned()), "{bad}");
+        }
+    }
 
     #[test]
     fn a_lock_is_reentrant_within_a_process_and_released_by_its_last_guard() {

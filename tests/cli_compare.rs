@@ -255,3 +255,36 @@ fn json_read_by_a_reader_that_stops_early_keeps_the_exit_status_without_a_panic(
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn a_results_json_from_a_future_schema_is_an_error_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = compare("cases.toml", "c14/baseline", "c14/candidate")
+        .arg("--json")
+        .output()
+        .unwrap();
+    let mut results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    results["schema"] = 9.into();
+    let path = dir.path().join("results.json");
+    std::fs::write(&path, results.to_string()).unwrap();
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(std::env::temp_dir())
+        .env_remove("PERFGATE_CONFIG")
+        .args(["--config", &fixture("cases.toml"), "compare"])
+        .arg(fixture("c14/baseline"))
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "schema version 9 is not supported (this perfgate reads 1)",
+        ));
+    // `perfgate report` reads results.json the same way.
+    Command::cargo_bin("perfgate")
+        .unwrap()
+        .env_remove("PERFGATE_CONFIG")
+        .args(["--config", &fixture("cases.toml"), "report", "--reports"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("schema version 9"));
+}

@@ -120,6 +120,30 @@ fn results_error(path: &Path, text: &str, e: &serde_json::Error) -> Error {
     err
 }
 
+/// Rejects a `results.json` of another schema version before its fields
+/// are read, so a file from a newer perfgate names its version instead of
+/// being judged (or failing on a field) as if it were this one's.
+fn check_results_schema(path: &Path, text: &str) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        schema: u32,
+    }
+    let Ok(probe) = serde_json::from_str::<Probe>(text) else {
+        return Ok(()); // the full parse reports what is wrong
+    };
+    if probe.schema == output::RESULTS_SCHEMA {
+        return Ok(());
+    }
+    Err(Error::Schema {
+        path: path.to_owned(),
+        found: probe.schema,
+        supported: output::RESULTS_SCHEMA.to_string(),
+        hint: "re-run the comparison with this perfgate, or read the file with \
+               the perfgate version that wrote it"
+            .to_owned(),
+    })
+}
+
 /// Reads a `results.json`.
 pub fn load_results(path: &Path) -> Result<RunResults> {
     let text = crate::files::read_text(path, RESULTS_HINT)?;
@@ -130,6 +154,7 @@ pub fn load_results(path: &Path) -> Result<RunResults> {
             hint: RESULTS_HINT.to_owned(),
         });
     }
+    check_results_schema(path, &text)?;
     let results: RunResults =
         serde_json::from_str(&text).map_err(|e| results_error(path, &text, &e))?;
     for c in &results.comparisons {

@@ -91,7 +91,9 @@ pub fn nanos(v: Option<f64>) -> String {
 /// A signed fraction as a percentage with two decimals (`+3.70%`).
 pub fn percent(v: Option<f64>) -> String {
     match v {
-        Some(v) if v.is_finite() => {
+        // Scaled, since a finite fraction above f64::MAX / 100 (only from
+        // a hand-edited results.json) would print "+inf%".
+        Some(v) if (v * 100.0).is_finite() => {
             // Avoid printing "-0.00%" for a change that rounds to zero.
             let pct = v * 100.0;
             let pct = if pct.abs() < 0.005 { 0.0 } else { pct };
@@ -214,6 +216,13 @@ mod tests {
         assert_eq!(percent(Some(f64::NAN)), NA);
         assert_eq!(percent(Some(f64::INFINITY)), NA);
         assert_eq!(percent(None), NA);
+    }
+
+    #[test]
+    fn percent_of_a_change_too_large_to_scale_is_na_not_inf() {
+        assert_eq!(percent(Some(1e308)), NA);
+        assert_eq!(percent(Some(-1e308)), NA);
+        assert_eq!(percent(Some(1e300)).chars().last(), Some('%'));
     }
 
     #[test]
