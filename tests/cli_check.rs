@@ -204,3 +204,49 @@ fn check_without_a_baselines_directory_warns_naming_it() {
         .iter()
         .any(|w| w.as_str().unwrap().contains("no baselines directory")));
 }
+
+/// Rewrites every sample of the record of `fresh` in the run `run` of
+/// `work` with `edit`.
+fn edit_fresh_samples(work: &Path, run: &str, edit: impl Fn(&mut serde_json::Value)) {
+    let path = work.join(run).join("records/fresh-fcd500563d7a36cf.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for s in record["samples"].as_array_mut().unwrap() {
+        edit(s);
+    }
+    std::fs::write(&path, record.to_string()).unwrap();
+}
+
+#[test]
+fn a_benchmark_without_clean_samples_shows_no_median_rather_than_zero() {
+    let work = workspace();
+    edit_fresh_samples(work.path(), "pass", |s| s["status"] = "flagged".into());
+    let out = check(work.path(), "pass").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let row = stdout.lines().find(|l| l.starts_with("fresh ")).unwrap();
+    assert!(!row.contains("0.000"), "{row}");
+    assert!(row.contains("n/a"), "{row}");
+    let html = std::fs::read_to_string(work.path().join("reports/index.html")).unwrap();
+    assert!(
+        !html.contains(">0.000 ns<"),
+        "a zero median in the HTML table"
+    );
+    // Nor does the history (the trend chart) get a median of 0 for it.
+    let history =
+        std::fs::read_to_string(work.path().join("reports/history.jsonl")).unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(history.lines().last().unwrap()).unwrap();
+    assert!(last["medians"].get("fresh").is_none(), "{last}");
+    assert!(last["medians"].get("kept").is_some(), "{last}");
+}
+
+#[test]
+fn a_record_sample_of_zero_iterations_is_an_error_naming_the_file() {
+    let work = workspace();
+    edit_fresh_samples(work.path(), "pass", |s| s["iterations"] = 0.into());
+    check(work.path(), "pass").assert().code(2).stderr(
+        contains("fresh-fcd500563d7a36cf.json")
+            .and(contains("times 0 iterations"))
+            .and(contains("hint: delete the records directory")),
+    );
+}

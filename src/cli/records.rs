@@ -122,7 +122,26 @@ fn read_record(path: &Path) -> Result<BenchRecord> {
             hint: "run `cargo bench` again with this perfgate".to_owned(),
         });
     }
+    check_iterations(path, &record)?;
     Ok(record)
+}
+
+/// Every sample times at least one iteration: the sampler never writes 0,
+/// and a per-iteration time of a batch of none would be its whole wall time.
+fn check_iterations(path: &Path, record: &BenchRecord) -> Result<()> {
+    match record.samples.iter().find(|s| s.iterations == 0) {
+        None => Ok(()),
+        Some(s) => Err(Error::Parse {
+            path: path.to_owned(),
+            message: format!(
+                "benchmark `{}`: sample {} (attempt {}) times 0 iterations",
+                record.id.escape_debug(),
+                s.index,
+                s.attempt
+            ),
+            hint: "delete the records directory and run `cargo bench` again".to_owned(),
+        }),
+    }
 }
 
 /// Reads one of the sampler's files within [`files::MAX_FILE_BYTES`].

@@ -160,14 +160,20 @@ pub fn retakes(c: &Comparison) -> String {
     }
 }
 
-/// Median of the baseline's clean samples, if there is a baseline.
+/// Median of the baseline's clean samples, if there is a baseline with
+/// any (the summary of no samples holds a median of 0, not one to show).
 pub fn baseline_median(c: &Comparison) -> Option<f64> {
-    c.baseline.as_ref().map(|s| s.summary.median)
+    side_median(c.baseline.as_ref())
 }
 
-/// Median of the candidate's clean samples, if the benchmark ran.
+/// Median of the candidate's clean samples, if the benchmark ran and kept
+/// any.
 pub fn candidate_median(c: &Comparison) -> Option<f64> {
-    c.candidate.as_ref().map(|s| s.summary.median)
+    side_median(c.candidate.as_ref())
+}
+
+fn side_median(side: Option<&crate::compare::Side>) -> Option<f64> {
+    side.filter(|s| s.summary.n > 0).map(|s| s.summary.median)
 }
 
 /// The settings line of a report header.

@@ -37,7 +37,7 @@ impl HistoryEntry {
             .comparisons
             .iter()
             .filter_map(|c| {
-                let m = c.candidate.as_ref()?.summary.median;
+                let m = super::format::candidate_median(c)?;
                 m.is_finite().then(|| (c.id.clone(), m))
             })
             .collect();
