@@ -216,3 +216,28 @@ fn a_save_failing_mid_way_leaves_every_old_baseline_intact() {
         .stderr(contains("benchmark `slow`").and(contains("zero, negative")));
     assert_eq!(snapshot(&work.path().join("baselines")), before);
 }
+
+#[test]
+fn baseline_save_prints_names_with_quotes_and_backslashes_literally() {
+    let work = scratch("run");
+    let id = "it's \"quoted\"\\";
+    let records = work.path().join("pass/records");
+    let old = records.join("fresh-fcd500563d7a36cf.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
+    record["id"] = id.into();
+    std::fs::remove_file(&old).unwrap();
+    let new = records.join(perfgate::names::file_name(id, "json"));
+    std::fs::write(new, record.to_string()).unwrap();
+    let manifest = work.path().join("pass/run.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("\"fresh\"", &format!("{:?}", id))).unwrap();
+    perfgate(work.path())
+        .args(["baseline", "save", "--records", "pass/records"])
+        .args(["--baselines", "new"])
+        .assert()
+        .code(0)
+        .stdout(contains(format!("saved {id} (20 samples)")));
+    let saved = perfgate::baseline::load(&work.path().join("new"), id).unwrap();
+    assert_eq!(saved.unwrap().id, id);
+}

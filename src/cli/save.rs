@@ -85,7 +85,7 @@ pub fn save_records<'a>(
         let path = baseline::save(baselines_dir, b)?;
         super::output::print_stdout(&format!(
             "saved {} ({} samples) -> {}\n",
-            b.id.escape_debug(),
+            crate::report::escape::visible(&b.id),
             b.samples.len(),
             path.display()
         ));

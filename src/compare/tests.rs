@@ -267,6 +267,17 @@ fn candidate_drifting_within_its_run_is_inconclusive() {
 }
 
 #[test]
+fn drift_note_gives_the_medians_in_time_units_not_raw_floats() {
+    let candidate: Vec<f64> = (0..30)
+        .map(|i| 1000.0 + 20.0 * f64::from(i) / 3.0)
+        .collect();
+    let c = compare(noisy(1000.0, 30), candidate);
+    let note = c.notes.iter().find(|n| n.contains("drifts")).unwrap();
+    assert!(note.contains(" µs, of the last 10 "), "{note}");
+    assert!(!note.contains(".666"), "{note}");
+}
+
+#[test]
 fn wide_interval_straddling_the_threshold_is_inconclusive() {
     // Bimodal sides: the median jumps between the modes under resampling.
     let mut baseline = vec![60.0, 61.0, 62.0, 63.0, 64.0];

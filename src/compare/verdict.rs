@@ -357,9 +357,9 @@ fn not_finite(id: &str) -> Error {
 fn drift_words(d: &Drift) -> String {
     let shift = d.shift.map_or_else(|| "n/a".to_string(), pct);
     format!(
-        "median of the first {n} samples {} ns, of the last {n} {} ns ({shift})",
-        d.first_median,
-        d.last_median,
+        "median of the first {n} samples {}, of the last {n} {} ({shift})",
+        crate::units::Nanos(d.first_median),
+        crate::units::Nanos(d.last_median),
         n = d.third
     )
 }

@@ -27,7 +27,7 @@
 
 mod charts;
 mod criterion_link;
-mod escape;
+pub(crate) mod escape;
 mod format;
 mod history;
 mod html;
