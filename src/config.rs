@@ -312,7 +312,10 @@ impl Config {
 fn toml_error(path: &Path, e: &toml::de::Error) -> Error {
     Error::Parse {
         path: path.to_owned(),
-        message: format!("not a valid configuration: {}", e.to_string().trim_end()),
+        message: format!(
+            "not a valid configuration: {}",
+            crate::files::clip_lines(e.to_string().trim_end())
+        ),
         hint: "fix the value shown; each key is explained in the committed \
                perfgate.toml"
             .to_owned(),

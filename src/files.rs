@@ -74,6 +74,21 @@ pub fn check_sample_count(path: &Path, id: &str, count: usize) -> Result<()> {
     })
 }
 
+/// Most characters of a file's content an error message quotes per line:
+/// a parser's message may echo a whole line (a minified file, a hostile
+/// 10 MB string), and an error must stay readable.
+pub const MAX_QUOTED: usize = 200;
+
+/// `message` with every line cut to [`MAX_QUOTED`] characters (marked
+/// `…`).
+pub fn clip_lines(message: &str) -> String {
+    let clip = |line: &str| match line.char_indices().nth(MAX_QUOTED) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_owned(),
+    };
+    message.lines().map(clip).collect::<Vec<_>>().join("\n")
+}
+
 fn too_large(path: &Path, size: u64, hint: &str) -> Error {
     Error::Parse {
         path: path.to_owned(),
@@ -116,6 +131,18 @@ mod tests {
         std::fs::write(&path, b"{\"a\": \xff}").unwrap();
         let err = read_text(&path, "h").unwrap_err().to_string();
         assert!(err.contains("bin.json: byte 6 is not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn quoted_lines_are_clipped_to_stay_readable() {
+        let long = format!("a\n{}\nb", "x".repeat(5000));
+        let clipped = clip_lines(&long);
+        assert_eq!(clipped.lines().count(), 3);
+        assert_eq!(
+            clipped.lines().nth(1).unwrap().chars().count(),
+            MAX_QUOTED + 1
+        );
+        assert_eq!(clip_lines("short"), "short");
     }
 
     #[test]

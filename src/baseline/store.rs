@@ -161,9 +161,14 @@ fn check_schema(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// A JSON error as a [`Error::Parse`] with `line L, column C` and what
-/// kind of damage it is.
+/// A baseline's JSON error as a [`Error::Parse`] with `line L, column C`
+/// and what kind of damage it is.
 pub(crate) fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    json_error_with(path, e, RESTORE_HINT)
+}
+
+/// [`json_error`] for another kind of file, with its own `hint`.
+pub(crate) fn json_error_with(path: &Path, e: &serde_json::Error, hint: &str) -> Error {
     let kind = match e.classify() {
         serde_json::error::Category::Eof => "the file is truncated",
         serde_json::error::Category::Syntax => "the file is not valid JSON",
@@ -172,10 +177,11 @@ pub(crate) fn json_error(path: &Path, e: &serde_json::Error) -> Error {
     };
     let detail = e.to_string();
     let detail = detail.split(" at line ").next().unwrap_or(&detail);
+    let detail = crate::files::clip_lines(detail);
     Error::Parse {
         path: path.to_owned(),
         message: format!("line {}, column {}: {kind}: {detail}", e.line(), e.column()),
-        hint: RESTORE_HINT.to_owned(),
+        hint: hint.to_owned(),
     }
 }
 

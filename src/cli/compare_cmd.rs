@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::baseline;
-use crate::baseline::store::json_error;
+use crate::baseline::store::json_error_with;
 use crate::baseline::Throughput;
 use crate::compare::{Comparison, Input, RunResults};
 use crate::config::Config;
@@ -105,9 +105,8 @@ fn results_error(path: &Path, text: &str, e: &serde_json::Error) -> Error {
     let one_baseline = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .filter(|v| v.get("id").is_some() && v.get("samples").is_some());
-    let mut err = json_error(path, e);
+    let mut err = json_error_with(path, e, RESULTS_HINT);
     if let Error::Parse { message, hint, .. } = &mut err {
-        *hint = RESULTS_HINT.to_owned();
         if let Some(v) = one_baseline {
             let dir = path.parent().unwrap_or(Path::new("."));
             *message = format!(

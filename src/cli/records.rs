@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::baseline::store::json_error;
+use crate::baseline::store::json_error_with;
 use crate::sampler::record::RECORD_SCHEMA;
 pub use crate::sampler::store::{
     manifest_path, records_dir as default_records_dir, RunManifest, MANIFEST_SCHEMA,
@@ -61,7 +61,7 @@ pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
 
 fn parse_manifest(path: &Path, text: &str) -> Result<RunManifest> {
     let manifest: RunManifest =
-        serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        serde_json::from_str(text).map_err(|e| json_error_with(path, &e, RERUN_HINT))?;
     if manifest.schema != MANIFEST_SCHEMA {
         return Err(Error::Schema {
             path: path.to_owned(),
@@ -112,7 +112,7 @@ pub fn load_record(records_dir: &Path, id: &str) -> Result<BenchRecord> {
 fn read_record(path: &Path) -> Result<BenchRecord> {
     let text = read_text(path)?;
     let record: BenchRecord =
-        serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+        serde_json::from_str(&text).map_err(|e| json_error_with(path, &e, RERUN_HINT))?;
     files::check_sample_count(path, &record.id, record.samples.len())?;
     if record.schema != RECORD_SCHEMA {
         return Err(Error::Schema {
@@ -139,17 +139,17 @@ fn check_iterations(path: &Path, record: &BenchRecord) -> Result<()> {
                 s.index,
                 s.attempt
             ),
-            hint: "delete the records directory and run `cargo bench` again".to_owned(),
+            hint: RERUN_HINT.to_owned(),
         }),
     }
 }
 
+/// What to do about a damaged record or manifest.
+const RERUN_HINT: &str = "delete the records directory and run `cargo bench` again";
+
 /// Reads one of the sampler's files within [`files::MAX_FILE_BYTES`].
 fn read_text(path: &Path) -> Result<String> {
-    files::read_text(
-        path,
-        "delete the records directory and run `cargo bench` again",
-    )
+    files::read_text(path, RERUN_HINT)
 }
 
 /// Every record in the directory (none when it does not exist).
