@@ -13,7 +13,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-reports_dir="${PERFGATE_REPORTS_DIR:-reports}"
+# The suite writes where this script reads: $PERFGATE_REPORTS_DIR overrides
+# perfgate.toml's reports_dir for the run.
+export PERFGATE_REPORTS_DIR="${PERFGATE_REPORTS_DIR:-reports}"
+reports_dir="$PERFGATE_REPORTS_DIR"
 results="$reports_dir/results.json"
 rm -f "$results"
 

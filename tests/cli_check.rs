@@ -250,3 +250,23 @@ fn a_record_sample_of_zero_iterations_is_an_error_naming_the_file() {
             .and(contains("hint: delete the records directory")),
     );
 }
+
+#[test]
+fn reports_dir_from_the_environment_overrides_the_configuration() {
+    let work = workspace();
+    check(work.path(), "pass")
+        .env("PERFGATE_REPORTS_DIR", "ci reports")
+        .assert()
+        .code(0);
+    assert!(work.path().join("ci reports/results.json").is_file());
+    assert!(!work.path().join("reports/results.json").exists());
+    // `perfgate report` finds them there too.
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(work.path())
+        .env_remove("PERFGATE_CONFIG")
+        .env("PERFGATE_REPORTS_DIR", "ci reports")
+        .arg("report")
+        .assert()
+        .code(0)
+        .stdout(contains("kept"));
+}

@@ -38,6 +38,10 @@ pub const GATE_ENV: &str = "PERFGATE_GATE";
 pub const SAVE_ENV: &str = "PERFGATE_SAVE_BASELINE";
 /// Environment variable naming the configuration file.
 pub const CONFIG_ENV: &str = "PERFGATE_CONFIG";
+/// Environment variable overriding the configuration's `reports_dir`, so a
+/// CI script that reads the reports (`scripts/gate.sh`) decides where the
+/// suite writes them.
+pub const REPORTS_ENV: &str = "PERFGATE_REPORTS_DIR";
 
 /// What the gate does with a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +93,7 @@ pub struct GateOptions {
 impl GateOptions {
     /// Options from the environment, as the bench harness needs them:
     /// `$PERFGATE_CONFIG` or `perfgate.toml`, the default records
-    /// directory, colour when stdout is a terminal, and [`GateMode::from_env`].
+    /// directory, `$PERFGATE_REPORTS_DIR` if set, colour when stdout is a terminal, and [`GateMode::from_env`].
     pub fn from_env(filtered: bool) -> GateOptions {
         let config = std::env::var_os(CONFIG_ENV)
             .filter(|c| !c.is_empty())
@@ -98,7 +102,9 @@ impl GateOptions {
             config,
             records_dir: records::default_records_dir(),
             baselines_dir: None,
-            reports_dir: None,
+            reports_dir: std::env::var_os(REPORTS_ENV)
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
             filtered,
             strict: false,
             color: output::ColorChoice::Auto.enabled(),

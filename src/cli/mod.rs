@@ -100,7 +100,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub dirs: RecordsArg,
     /// The reports directory [default: the configuration's reports_dir].
-    #[arg(long)]
+    #[arg(long, env = "PERFGATE_REPORTS_DIR")]
     pub reports: Option<PathBuf>,
     /// `missing` or `new` benchmarks end the run with exit status 2.
     #[arg(long)]
@@ -139,7 +139,7 @@ pub struct CompareArgs {
 pub struct ReportArgs {
     /// The reports directory holding results.json [default: the
     /// configuration's reports_dir].
-    #[arg(long)]
+    #[arg(long, env = "PERFGATE_REPORTS_DIR")]
     pub reports: Option<PathBuf>,
 }
 
