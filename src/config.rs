@@ -42,6 +42,18 @@ use crate::{Error, Result};
 /// File name of the configuration, looked up in the current directory.
 pub const CONFIG_FILE: &str = "perfgate.toml";
 
+/// Most bootstrap resamples: 1 000 000. The interval's bounds stop moving
+/// long before that (10 000 is the default), and every resample is kept
+/// to find the bounds, so a value of billions would exhaust memory.
+pub const MAX_RESAMPLES: usize = 1_000_000;
+
+/// Most re-measurements of one benchmark: 10. With the backoff doubling to
+/// its 60 s cap, more would let one benchmark hold a CI job for hours.
+pub const MAX_CONFIRM_RETRIES: u32 = 10;
+
+/// Longest first wait before a re-measurement: 10 minutes.
+pub const MAX_CONFIRM_BACKOFF: Duration = Duration::from_secs(600);
+
 /// What to do when a baseline was recorded on another machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -249,8 +261,27 @@ impl Config {
                 return Err(bad(key, format!("{p} is not strictly between 0 and 1")));
             }
         }
-        if self.resamples == 0 {
-            return Err(bad("resamples", "must be at least 1".to_owned()));
+        if !(1..=MAX_RESAMPLES).contains(&self.resamples) {
+            return Err(bad(
+                "resamples",
+                format!("{} is not between 1 and {MAX_RESAMPLES}", self.resamples),
+            ));
+        }
+        if self.confirm_retries > MAX_CONFIRM_RETRIES {
+            return Err(bad(
+                "confirm_retries",
+                format!("{} is above {MAX_CONFIRM_RETRIES}", self.confirm_retries),
+            ));
+        }
+        if self.confirm_backoff > MAX_CONFIRM_BACKOFF {
+            return Err(bad(
+                "confirm_backoff_ms",
+                format!(
+                    "{} ms is above {} ms",
+                    self.confirm_backoff.as_millis(),
+                    MAX_CONFIRM_BACKOFF.as_millis()
+                ),
+            ));
         }
         if self.min_samples < 2 {
             return Err(bad("min_samples", "must be at least 2".to_owned()));
@@ -360,6 +391,12 @@ mod tests {
             ("threshold = -0.1", "`threshold`"),
             ("alpha = 1.5", "`alpha`"),
             ("min_samples = 1", "`min_samples`"),
+            ("resamples = 10000000000", "`resamples`"),
+            ("confirm_retries = 4000000000", "`confirm_retries`"),
+            (
+                "confirm_backoff_ms = 9223372036854775807",
+                "`confirm_backoff_ms`",
+            ),
             ("[thresholds]\n\"x\" = 0.0", "thresholds.\"x\""),
             ("machine_mismatch = \"explode\"", "machine_mismatch"),
         ] {

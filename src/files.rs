@@ -16,6 +16,8 @@
 //!   one benchmark; more is a damaged or foreign file. The comparison's
 //!   bootstrap resamples the samples thousands of times, so an unbounded
 //!   list would turn into hours of work.
+//! - [`MAX_BENCHMARKS`] (10 000): benchmarks per `results.json`, each of
+//!   which becomes charts in the HTML report.
 //!
 //! A file that is not UTF-8 is a parse error naming it, not an I/O error.
 
@@ -29,6 +31,11 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Most samples a baseline or a record may hold.
 pub const MAX_SAMPLES: usize = 1_000_000;
+
+/// Most benchmarks a `results.json` may hold: 10 000, a hundred times a
+/// large suite. Each one becomes charts in the HTML report; a file claiming
+/// hundreds of thousands would take hours to render.
+pub const MAX_BENCHMARKS: usize = 10_000;
 
 /// Reads `path` as UTF-8 text of at most [`MAX_FILE_BYTES`]. `hint` says
 /// what to do when the file is too large or not text.

@@ -102,11 +102,13 @@ pub fn checkpoint() {
 }
 
 /// Sleeps `duration` in slices, passing a [`checkpoint`] before each.
+/// A duration too long for the clock (a configured wait of millions of
+/// years) sleeps until a signal arrives rather than overflowing.
 pub fn sleep(duration: Duration) {
-    let end = Instant::now() + duration;
+    let end = Instant::now().checked_add(duration);
     loop {
         checkpoint();
-        let left = end.saturating_duration_since(Instant::now());
+        let left = end.map_or(SLICE, |end| end.saturating_duration_since(Instant::now()));
         if left.is_zero() {
             return;
         }

@@ -227,6 +227,19 @@ fn cases() -> Vec<Case> {
             expect: vec!["reports/results.json".into(), "truncated".into()],
         },
         Case {
+            what: "results.json with more benchmarks than the limit",
+            setup: |w| {
+                assert!(perfgate(w).arg("check").output().unwrap().status.success());
+                edit(w, "reports/results.json", |r| {
+                    let one = r["comparisons"][0].clone();
+                    let n = perfgate::files::MAX_BENCHMARKS + 1;
+                    r["comparisons"] = serde_json::Value::Array(vec![one; n]);
+                });
+            },
+            args: &["report"],
+            expect: vec!["reports/results.json".into(), "above the limit".into()],
+        },
+        Case {
             what: "records locked by another run",
             setup: |w| {
                 write(w, "pass/lock", "pid 4242 (cargo bench) since now\n");

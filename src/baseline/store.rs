@@ -127,7 +127,6 @@ pub fn load_file(path: &Path) -> Result<Baseline> {
     check_schema(path, &text)?;
     let mut baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
-    crate::files::check_sample_count(path, &baseline.id, baseline.samples.len())?;
     baseline.check(path)?;
     if baseline
         .summary
@@ -186,8 +185,11 @@ pub(crate) fn json_error_with(path: &Path, e: &serde_json::Error, hint: &str) ->
 }
 
 impl Baseline {
-    /// Checks unit and timings: a non-empty set of positive finite samples.
+    /// Checks unit and timings: a non-empty set of positive finite
+    /// samples, at most [`crate::files::MAX_SAMPLES`] of them, so a save
+    /// never writes a baseline that cannot be loaded again.
     fn check(&self, path: &Path) -> Result<()> {
+        crate::files::check_sample_count(path, &self.id, self.samples.len())?;
         if self.unit != UNIT {
             return Err(Error::Parse {
                 path: path.to_owned(),
@@ -444,6 +446,18 @@ mod tests {
             err.contains("line 2, column 32: the file is truncated"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_baseline_above_the_sample_limit_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = baseline("huge", &vec![1.0; crate::files::MAX_SAMPLES + 1]);
+        let err = save(dir.path(), &huge).unwrap_err().to_string();
+        assert!(
+            err.contains("`huge`") && err.contains("above the limit"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -156,6 +156,17 @@ pub fn load_results(path: &Path) -> Result<RunResults> {
     check_results_schema(path, &text)?;
     let results: RunResults =
         serde_json::from_str(&text).map_err(|e| results_error(path, &text, &e))?;
+    if results.comparisons.len() > crate::files::MAX_BENCHMARKS {
+        return Err(Error::Parse {
+            path: path.to_owned(),
+            message: format!(
+                "{} benchmarks, above the limit of {}",
+                results.comparisons.len(),
+                crate::files::MAX_BENCHMARKS
+            ),
+            hint: RESULTS_HINT.to_owned(),
+        });
+    }
     for c in &results.comparisons {
         for side in [&c.baseline, &c.candidate].into_iter().flatten() {
             crate::files::check_sample_count(path, &c.id, side.samples.len())?;
