@@ -157,3 +157,60 @@ fn baseline_save_stamps_the_benchmarks_build_profile_from_the_run_manifest() {
         .unwrap();
     assert_eq!(saved.fingerprint.profile, "bench");
 }
+
+#[test]
+fn the_gate_after_a_suite_shares_its_records_lock_while_other_processes_wait() {
+    use perfgate::cli::check::{self, GateMode, GateOptions};
+    use perfgate::sampler::{Suite, SuiteConfig};
+
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    let mut config = SuiteConfig::from_env();
+    config.records_dir = records.clone();
+    let mut suite = Suite::new(config);
+    suite
+        .bench("lock/add", None, || std::hint::black_box(2u64) + 2)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(20))
+        .measurement_time(Duration::from_millis(50));
+    let mut criterion = criterion::Criterion::default()
+        .output_directory(&dir.path().join("criterion"))
+        .without_plots();
+    suite.run(&mut criterion).unwrap();
+
+    // Another process waits for the suite's lock and gives up.
+    let lock = perfgate::lock::records_lock_path(&records);
+    Command::cargo_bin("perfgate")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("PERFGATE_RECORDS_DIR", &records)
+        .env("PERFGATE_LOCK_TIMEOUT", "0.2")
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "pid {} (cargo bench)",
+            std::process::id()
+        )));
+    assert!(perfgate::lock::acquire_within(&lock, "gate", Duration::ZERO).is_ok());
+
+    // The gate in the suite's own process goes straight through.
+    let opts = GateOptions {
+        config: dir.path().join("perfgate.toml"),
+        records_dir: records,
+        baselines_dir: Some(dir.path().join("baselines")),
+        reports_dir: Some(dir.path().join("reports")),
+        filtered: false,
+        strict: false,
+        color: false,
+        mode: GateMode::Gate,
+    };
+    assert_eq!(
+        check::run(&opts, None).unwrap(),
+        0,
+        "a new benchmark passes"
+    );
+    drop(suite);
+    let other = File::open(&lock).unwrap();
+    assert!(other.try_lock().is_ok(), "released with the suite");
+}
