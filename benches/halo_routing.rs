@@ -34,13 +34,14 @@ use perfgate::sampler::{Case, Suite, Throughput};
 /// milliseconds, so one second reaches a steady state for all of them.
 const WARM_UP: Duration = Duration::from_secs(1);
 
-/// Measurement time of a case. Two seconds of 100 flat samples make
-/// samples of about 20 ms: short enough that a sample on a quiet 2-core
+/// Measurement time of a case. One second of 100 flat samples makes
+/// samples of about 10 ms: short enough that a sample on a quiet 2-core
 /// machine rarely sees an involuntary context switch (criterion's linear
-/// sampling would make the last samples twice the average), long enough
+/// sampling would make the last samples twice the average; a 20 ms sample
+/// saw one in most samples while the other core compiled), long enough
 /// that the timer's resolution is irrelevant. The whole suite, retakes
 /// and confirmations included, stays within a few minutes.
-const MEASUREMENT: Duration = Duration::from_secs(2);
+const MEASUREMENT: Duration = Duration::from_secs(1);
 
 /// Applies the suite's common timing settings to a case.
 fn timing<'c, 'a>(case: &'c mut Case<'a>) -> &'c mut Case<'a> {
