@@ -8,12 +8,14 @@
 //!
 //! | lock file | guards | taken by |
 //! |---|---|---|
-//! | `<records dir>/../lock` (`target/perfgate/lock`) | records, run manifest | the suite, `check`, `baseline save` |
-//! | `<baselines dir>/.lock` | baselines | `check`, `baseline save` |
+//! | `target/perfgate/lock` | records, run manifest | suite, `check`, `save` |
+//! | `<baselines dir>/.lock` | baselines | `check`, `save` |
 //! | `<reports dir>/.lock` | reports, history | `check`, `report` |
 //!
-//! Locks are always taken in that order (records, baselines, reports), so
-//! two runs cannot wait for each other. A run that finds a lock held waits,
+//! The records lock is `lock` in the records directory's parent (by
+//! default `target/perfgate/`, beside `run.json`). Locks are always taken
+//! in the table's order (records, baselines, reports), so two runs cannot
+//! wait for each other. A run that finds a lock held waits,
 //! polling every [`POLL`], for at most `$PERFGATE_LOCK_TIMEOUT` seconds
 //! ([`DEFAULT_TIMEOUT`] = 600 s, longer than a whole benchmark suite here),
 //! naming the holder, then fails with exit status 2. The holder writes its
@@ -23,7 +25,7 @@
 //!
 //! Within one process a lock is reentrant: the gate that ends `cargo bench`
 //! takes the records lock its own suite already holds. So these locks
-//! exclude other processes, not other threads.
+//! exclude other processes, not other threads of the same process.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};

@@ -454,6 +454,11 @@ fn toml_text() -> impl Strategy<Value = String> {
     })
 }
 
+/// Up to four history lines, each a mutated entry or soup.
+fn history_lines() -> impl Strategy<Value = Vec<(Vec<Mutation>, Vec<u8>, bool)>> {
+    prop::collection::vec((mutations(), soup(), any::<bool>()), 0..4)
+}
+
 proptest! {
     #[test]
     fn fuzz_baseline_bytes(bytes in soup()) {
@@ -498,7 +503,7 @@ proptest! {
     }
 
     #[test]
-    fn fuzz_history(lines in prop::collection::vec((mutations(), soup(), any::<bool>()), 0..4)) {
+    fn fuzz_history(lines in history_lines()) {
         let line = serde_json::to_value(HistoryEntry::from_results(
             &serde_json::from_value(valid_results()).unwrap(),
         ))

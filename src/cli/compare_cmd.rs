@@ -60,6 +60,10 @@ const RESULTS_HINT: &str =
 /// One side of the comparison, by benchmark id.
 pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
     if path.is_dir() {
+        // TODO(#7): read without the baselines lock, so a `baseline save`
+        // running meanwhile can show this side some old and some new files
+        // (each one whole); fixable by taking the directory's lock when it
+        // is perfgate's own baselines directory.
         let baselines = baseline::load_dir(path)?;
         return Ok(baselines
             .iter()

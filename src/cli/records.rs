@@ -74,7 +74,7 @@ fn parse_manifest(path: &Path, text: &str) -> Result<RunManifest> {
         return Err(Error::Parse {
             path: path.to_owned(),
             message: format!(
-                "the benchmark run started at {} did not finish (it was \
+                "the benchmark run started at {} did not finish (it failed, or was \
                  interrupted or killed), so its records are incomplete",
                 manifest.started_at
             ),
