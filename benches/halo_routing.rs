@@ -119,13 +119,18 @@ fn add_waves_case<'a>(
         move || router.route_into(&dag, CapMode::Waves, &mut plan).is_ok(),
     );
     timing(case);
+    // The large cases take tens of milliseconds per iteration: samples of
+    // one or a few iterations, and more of them, so that a sample rarely
+    // spans a context switch and a few retaken ones still leave enough
+    // clean samples (`min_samples` in perfgate.toml) on both sides. With
+    // 20 samples of 7 iterations (150 ms each) most samples saw a switch
+    // and baselines kept as few as 5 clean ones.
     if tasks >= 1_000_000 {
-        // About 50 ms per iteration: 20 samples of one or two iterations
-        // fit the case in a few seconds.
-        case.sample_size(20)
-            .measurement_time(Duration::from_secs(3));
+        // About 20-35 ms per iteration: 40 samples of one iteration.
+        case.sample_size(40)
+            .measurement_time(Duration::from_millis(800));
     } else if tasks >= 100_000 {
-        // Milliseconds per iteration: 30 samples of a few iterations.
-        case.sample_size(30);
+        // About 2-3 ms per iteration: 50 samples of about 20 ms.
+        case.sample_size(50);
     }
 }

@@ -99,6 +99,33 @@ fn a_check_waits_for_a_baseline_save_to_finish_then_runs() {
 }
 
 #[test]
+fn a_compare_of_a_baselines_directory_waits_for_a_save_in_it_to_finish() {
+    let work = workspace();
+    let held = hold(&work.path().join("baselines/.lock"));
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(600));
+        drop(held);
+    });
+    perfgate(work.path(), "pass", "30")
+        .args(["compare", "baselines", "baselines"])
+        .assert()
+        .code(0)
+        .stderr(contains("waiting up to 30 s").and(contains("pid 4242")));
+    release.join().unwrap();
+}
+
+#[test]
+fn a_compare_of_a_directory_without_a_lock_file_leaves_none_behind() {
+    let work = workspace();
+    std::fs::remove_file(work.path().join("baselines/.lock")).ok();
+    perfgate(work.path(), "pass", "0.3")
+        .args(["compare", "baselines", "baselines"])
+        .assert()
+        .code(0);
+    assert!(!work.path().join("baselines/.lock").exists());
+}
+
+#[test]
 fn two_saves_at_once_both_complete_and_every_baseline_parses() {
     let work = workspace();
     let spawn = || {

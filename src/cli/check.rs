@@ -184,8 +184,8 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .unwrap_or(config.baselines_dir.clone());
     if opts.mode == GateMode::SaveBaselines {
         let machine = save::bench_fingerprint(&last);
-        return save::save_records(&baselines_dir, last.records.values(), &machine)
-            .map(|_| 0);
+        let records = last.records.values();
+        return save::save_records(&baselines_dir, records, &machine, &config).map(|_| 0);
     }
     // No directory, no baselines to guard: creating one only to lock it
     // would leave an empty `baselines/` behind.

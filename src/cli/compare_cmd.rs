@@ -60,10 +60,16 @@ const RESULTS_HINT: &str =
 /// One side of the comparison, by benchmark id.
 pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
     if path.is_dir() {
-        // TODO(#7): read without the baselines lock, so a `baseline save`
-        // running meanwhile can show this side some old and some new files
-        // (each one whole); fixable by taking the directory's lock when it
-        // is perfgate's own baselines directory.
+        // A directory perfgate has saved into holds its lock file: taking
+        // it keeps a concurrent `baseline save` from showing this side some
+        // old and some new files. A directory without one (written by hand,
+        // a test fixture) has no perfgate writer to wait for, and a
+        // comparison must not leave a lock file in it.
+        let lock_path = crate::lock::dir_lock_path(path);
+        let _lock = match lock_path.is_file() {
+            true => Some(crate::lock::acquire(&lock_path, "perfgate compare")?),
+            false => None,
+        };
         let baselines = baseline::load_dir(path)?;
         return Ok(baselines
             .iter()

@@ -208,8 +208,11 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
         }
         Command::Baseline(BaselineCommand::Save { ids, dirs }) => {
             let config = load_config(cli)?;
-            let baselines = dirs.baselines.clone().unwrap_or(config.baselines_dir);
-            save::save_selected(&records_dir(dirs), &baselines, ids)?;
+            let baselines = dirs
+                .baselines
+                .clone()
+                .unwrap_or(config.baselines_dir.clone());
+            save::save_selected(&records_dir(dirs), &baselines, ids, &config)?;
             Ok(0)
         }
         Command::Compare(args) => {

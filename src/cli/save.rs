@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline::provenance::{git_commit, now_rfc3339};
 use crate::baseline::{self, Baseline, Fingerprint};
+use crate::config::Config;
 use crate::sampler::BenchRecord;
 use crate::{Error, Result};
 
@@ -21,6 +22,7 @@ pub fn save_selected(
     records_dir: &Path,
     baselines_dir: &Path,
     ids: &[String],
+    config: &Config,
 ) -> Result<Vec<PathBuf>> {
     let _records_lock = records::lock(records_dir, "perfgate baseline save")?;
     let last = records::load_last_run(records_dir)?;
@@ -44,7 +46,7 @@ pub fn save_selected(
     if ids.is_empty() {
         selected.extend(last.records.values());
     }
-    save_records(baselines_dir, selected, &bench_fingerprint(&last))
+    save_records(baselines_dir, selected, &bench_fingerprint(&last), config)
 }
 
 /// The machine and build profile the last run was measured with: the run
@@ -67,11 +69,15 @@ pub fn lock_baselines(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
 
 /// Turns every record into a baseline stamped with `machine`, and only
 /// when all are valid, writes them under the baselines lock. Prints one
-/// line per file to stdout.
+/// line per file to stdout, and a warning for each baseline with fewer
+/// clean samples than a comparison at `config` needs: it is saved (it is
+/// what the machine gave), but every comparison with it will be
+/// `inconclusive` until it is recorded again.
 pub fn save_records<'a>(
     baselines_dir: &Path,
     records: impl IntoIterator<Item = &'a BenchRecord>,
     machine: &Fingerprint,
+    config: &Config,
 ) -> Result<Vec<PathBuf>> {
     let commit = git_commit();
     let date = now_rfc3339();
@@ -90,6 +96,17 @@ pub fn save_records<'a>(
             path.display()
         ));
         written.push(path);
+        let needed = config.compare_options(&b.id).min_samples;
+        if b.samples.len() < needed {
+            super::output::print_warnings(&[format!(
+                "baseline of {} has {} clean samples, fewer than the {needed} a \
+                 comparison needs: every comparison with it will be inconclusive; \
+                 record it again on a quieter machine (or give the benchmark more \
+                 samples)",
+                crate::report::escape::visible(&b.id),
+                b.samples.len()
+            )]);
+        }
     }
     Ok(written)
 }
