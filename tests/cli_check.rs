@@ -41,6 +41,7 @@ fn check(work: &Path, run: &str) -> Command {
     let mut cmd = Command::cargo_bin("perfgate").unwrap();
     cmd.current_dir(work)
         .env_remove("PERFGATE_CONFIG")
+        .env_remove("PERFGATE_GATE")
         .env("PERFGATE_RECORDS_DIR", format!("{run}/records"))
         .env("NO_COLOR", "1")
         .arg("check");
@@ -88,6 +89,64 @@ fn check_of_a_slower_run_exits_one_with_the_regression_in_results() {
     let results = results(work.path());
     assert_eq!(verdict_of(&results, "slow"), "regressed");
     assert_eq!(results["exit_status"], 1);
+}
+
+#[test]
+fn check_with_the_gate_off_reports_a_regression_but_exits_zero() {
+    let work = workspace();
+    check(work.path(), "regressed")
+        .env("PERFGATE_GATE", "off")
+        .assert()
+        .code(0)
+        .stderr(contains("exit status 1 replaced by 0"));
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "slow"), "regressed");
+    assert_eq!(
+        results["exit_status"], 1,
+        "the reports keep the real status"
+    );
+}
+
+/// `scripts/gate.sh` with a stand-in `cargo` on PATH that writes the
+/// results of a regressed run, as the suite would, and fails as
+/// `cargo bench` does when the bench binary exits non-zero.
+fn gate_script(work: &Path) -> Command {
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let results = serde_json::json!({ "exit_status": 1, "comparisons": [] });
+    std::fs::write(work.join("results.fixture.json"), results.to_string()).unwrap();
+    let fake = format!(
+        "#!/bin/sh\nmkdir -p \"$PERFGATE_REPORTS_DIR\"\ncp '{}' \"$PERFGATE_REPORTS_DIR/results.json\"\nexit 101\n",
+        work.join("results.fixture.json").display()
+    );
+    let cargo = bin.join("cargo");
+    std::fs::write(&cargo, fake).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut cmd =
+        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gate.sh"));
+    cmd.env("PATH", path)
+        .env("PERFGATE_REPORTS_DIR", work.join("reports"))
+        .env_remove("PERFGATE_GATE")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
+
+#[test]
+fn gate_script_exits_with_the_status_the_results_record() {
+    let work = tempfile::tempdir().unwrap();
+    gate_script(work.path()).assert().code(1);
+}
+
+#[test]
+fn gate_script_with_the_gate_off_exits_zero_and_says_what_it_replaced() {
+    let work = tempfile::tempdir().unwrap();
+    gate_script(work.path())
+        .env("PERFGATE_GATE", "OFF")
+        .assert()
+        .code(0)
+        .stderr(contains("exit status 1 replaced by 0"));
 }
 
 #[test]

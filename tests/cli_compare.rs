@@ -87,6 +87,25 @@ fn c11_rename_map_pairs_the_renamed_benchmark() {
 }
 
 #[test]
+fn c11_a_rename_entry_never_takes_the_baseline_from_a_benchmark_still_running_under_its_old_id(
+) {
+    // cases.toml maps chained/16 to codeword/16, but here chained/16 runs
+    // under its old id and codeword/16 does not run: chained/16 must still
+    // be judged against its own baseline, never shown as `new`.
+    let out = compare("cases.toml", "c11/baseline", "c11/baseline")
+        .arg("--json")
+        .assert()
+        .code(0);
+    let got = verdicts(&out.get_output().stdout);
+    let want = pairs(&[
+        ("chained/16", "pass"),
+        ("kept", "pass"),
+        ("old_only", "pass"),
+    ]);
+    assert_eq!(got, want);
+}
+
+#[test]
 fn c14_a_shift_of_the_whole_sample_set_is_a_regression_exiting_one() {
     let out = compare("cases.toml", "c14/baseline", "c14/candidate")
         .arg("--json")

@@ -121,14 +121,21 @@ pub type Remeasure<'a> = dyn FnMut(&str) -> anyhow::Result<BenchRecord> + 'a;
 /// and returns the exit status. Errors are printed with their causes and
 /// give 2. With [`GateMode::ReportOnly`] the status is always 0.
 pub fn gate(opts: &GateOptions, remeasure: &mut Remeasure<'_>) -> i32 {
-    let status = match run(opts, Some(remeasure)) {
+    settle(opts.mode, run(opts, Some(remeasure)))
+}
+
+/// The exit status of a gate's `outcome` in `mode`: an error is printed
+/// with its causes and gives 2; with [`GateMode::ReportOnly`] the status is
+/// always 0, with a note on stderr when it replaced another.
+pub fn settle(mode: GateMode, outcome: Result<i32>) -> i32 {
+    let status = match outcome {
         Ok(status) => status,
         Err(e) => {
             super::print_error(&anyhow::Error::new(e));
             2
         }
     };
-    if opts.mode == GateMode::ReportOnly {
+    if mode == GateMode::ReportOnly {
         if status != 0 {
             eprintln!("perfgate: {GATE_ENV}=off, exit status {status} replaced by 0");
         }

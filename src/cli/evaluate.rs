@@ -86,8 +86,16 @@ pub fn pair(
 ) -> Vec<Pair> {
     let mut pairs = Vec::new();
     for (old, new) in &config.renames {
-        let renamable = !baselines.contains_key(new) && candidates.contains_key(new);
-        if let (true, Some(baseline)) = (renamable, baselines.remove(old)) {
+        // Only when the new id has no baseline of its own and the old id
+        // did not run under its old name: otherwise the old baseline still
+        // belongs to a benchmark of that name and must judge it.
+        let renamable = !baselines.contains_key(new)
+            && candidates.contains_key(new)
+            && !candidates.contains_key(old);
+        if !renamable {
+            continue;
+        }
+        if let Some(baseline) = baselines.remove(old) {
             pairs.push(Pair {
                 id: new.clone(),
                 renamed_from: Some(old.clone()),

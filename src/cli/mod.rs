@@ -202,9 +202,14 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
                 filtered: false,
                 strict: args.strict,
                 color,
-                mode: check::GateMode::Gate,
+                // PERFGATE_GATE=off reports without gating, as under
+                // `cargo bench`; a save is `baseline save`'s job here.
+                mode: match check::GateMode::from_env() {
+                    check::GateMode::ReportOnly => check::GateMode::ReportOnly,
+                    _ => check::GateMode::Gate,
+                },
             };
-            Ok(check::run(&opts, None)?)
+            Ok(check::settle(opts.mode, check::run(&opts, None)))
         }
         Command::Baseline(BaselineCommand::Save { ids, dirs }) => {
             let config = load_config(cli)?;
