@@ -150,6 +150,33 @@ fn gate_script_with_the_gate_off_exits_zero_and_says_what_it_replaced() {
 }
 
 #[test]
+fn a_damaged_baseline_is_an_error_naming_it_while_the_other_benchmarks_are_still_judged()
+{
+    let work = workspace();
+    let damaged = work.path().join("baselines/kept-583876d75cd7d1d9.json");
+    let before = std::fs::read(&damaged).unwrap();
+    std::fs::write(&damaged, &before[..before.len() / 2]).unwrap();
+    check(work.path(), "regressed")
+        .assert()
+        .code(2)
+        .stdout(contains("slow").and(contains("regressed")))
+        .stderr(contains("kept-583876d75cd7d1d9.json").and(contains("hint:")));
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "slow"), "regressed");
+    assert_eq!(results["exit_status"], 2);
+    let ids: Vec<_> = results["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert!(
+        !ids.contains(&serde_json::json!("kept")),
+        "kept is an error, never `new`: {ids:?}"
+    );
+}
+
+#[test]
 fn check_with_strict_exits_two_on_missing_and_new() {
     let work = workspace();
     check(work.path(), "pass").arg("--strict").assert().code(2);

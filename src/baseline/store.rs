@@ -68,25 +68,67 @@ pub fn load(dir: &Path, id: &str) -> Result<Option<Baseline>> {
 /// does not exist holds no baselines. Each file must sit under the name
 /// its stored id maps to, so two files can never claim one benchmark.
 pub fn load_dir(dir: &Path) -> Result<BTreeMap<String, Baseline>> {
-    let mut baselines = BTreeMap::new();
-    for path in json_files(dir)? {
-        let baseline = load_file(&path)?;
-        let expected = names::file_name(&baseline.id, "json");
-        if path.file_name().and_then(|n| n.to_str()) != Some(expected.as_str()) {
-            return Err(Error::Parse {
-                message: format!(
-                    "holds benchmark `{}`, whose baseline file is named `{expected}`",
-                    baseline.id
-                ),
-                path,
-                hint: "the file was copied or renamed by hand; delete it and run \
-                       `perfgate baseline save`"
-                    .to_owned(),
-            });
-        }
-        baselines.insert(baseline.id.clone(), baseline);
+    let loaded = load_dir_each(dir)?;
+    match loaded.bad.into_iter().next() {
+        Some(bad) => Err(bad.error),
+        None => Ok(loaded.baselines),
     }
-    Ok(baselines)
+}
+
+/// A baselines directory read file by file: the good baselines, and each
+/// bad file with its error.
+#[derive(Debug, Default)]
+pub struct LoadedDir {
+    /// Every baseline that loaded, keyed by benchmark id.
+    pub baselines: BTreeMap<String, Baseline>,
+    /// Every file that did not, in file-name order.
+    pub bad: Vec<BadFile>,
+}
+
+/// A baseline file that could not be loaded.
+#[derive(Debug)]
+pub struct BadFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it could not be loaded (names the file, says what to do).
+    pub error: Error,
+}
+
+/// Loads every baseline in `dir` like [`load_dir`], but a bad file does not
+/// stop the others: the gate still judges every benchmark whose baseline
+/// is sound and reports the bad files as errors. Only a directory that
+/// cannot be listed is an error here.
+pub fn load_dir_each(dir: &Path) -> Result<LoadedDir> {
+    let mut loaded = LoadedDir::default();
+    for path in json_files(dir)? {
+        match load_named(&path) {
+            Ok(baseline) => {
+                loaded.baselines.insert(baseline.id.clone(), baseline);
+            }
+            Err(error) => loaded.bad.push(BadFile { path, error }),
+        }
+    }
+    Ok(loaded)
+}
+
+/// Loads one baseline file and checks that it sits under the name its
+/// stored id maps to.
+fn load_named(path: &Path) -> Result<Baseline> {
+    let baseline = load_file(path)?;
+    let expected = names::file_name(&baseline.id, "json");
+    if path.file_name().and_then(|n| n.to_str()) != Some(expected.as_str()) {
+        return Err(Error::Parse {
+            message: format!(
+                "holds benchmark `{}`, whose baseline file is named `{expected}`",
+                crate::report::escape::visible(&baseline.id)
+            ),
+            path: path.to_owned(),
+            hint: "the file was copied or renamed by hand; delete it and run \
+                   `perfgate baseline save`"
+                .to_owned(),
+        });
+    }
+    Ok(baseline)
 }
 
 /// The `*.json` files directly in `dir`, sorted; none if `dir` is absent.
@@ -200,7 +242,8 @@ impl Baseline {
                 hint: RESTORE_HINT.to_owned(),
             });
         }
-        check_timings(&self.id, &self.samples, &path.display().to_string())
+        let source = path.display().to_string();
+        check_timings(&self.id, &self.samples, &source, BASELINE_REMEDY)
     }
 
     /// A baseline from a benchmark's record: its clean samples, the most
@@ -212,7 +255,7 @@ impl Baseline {
         date: String,
     ) -> Result<Baseline> {
         let samples = record.clean_per_iteration();
-        check_timings(&record.id, &samples, "this run's record")?;
+        check_timings(&record.id, &samples, "this run's record", RECORD_REMEDY)?;
         Ok(Baseline {
             schema: BASELINE_SCHEMA,
             id: record.id.clone(),
@@ -229,8 +272,23 @@ impl Baseline {
     }
 }
 
-/// Errors unless `samples` is a non-empty set of positive finite timings.
-pub(crate) fn check_timings(id: &str, samples: &[f64], source: &str) -> Result<()> {
+/// What to do about bad timings in a committed baseline file.
+const BASELINE_REMEDY: &str = "the baseline file is damaged or was edited by hand: \
+     restore it with `git checkout -- <file>`, or run the benchmark and \
+     re-record it with `perfgate baseline save`";
+
+/// What to do about bad timings in this run's record.
+const RECORD_REMEDY: &str = "check that the routine really runs (a timing of 0 \
+     means the work was optimised away), then measure again";
+
+/// Errors unless `samples` is a non-empty set of positive finite timings;
+/// `remedy` says what to do about bad ones where they come from.
+pub(crate) fn check_timings(
+    id: &str,
+    samples: &[f64],
+    source: &str,
+    remedy: &str,
+) -> Result<()> {
     if samples.is_empty() {
         return Err(Error::benchmark(
             id,
@@ -243,8 +301,7 @@ pub(crate) fn check_timings(id: &str, samples: &[f64], source: &str) -> Result<(
         return Err(Error::benchmark(
             id,
             format!("{source} has zero, negative or non-finite timings (e.g. {bad})"),
-            "check that the routine really runs (a timing of 0 means the work \
-             was optimised away), then measure again",
+            remedy,
         ));
     }
     Ok(())

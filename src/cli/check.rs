@@ -203,8 +203,10 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
 
     let machine = save::bench_fingerprint(&last);
     let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
-    let pairs = pairs(&config, &baselines_dir, &last, &machine, filtered)?;
+    let (pairs, bad_baselines) =
+        pairs(&config, &baselines_dir, &last, &machine, filtered)?;
     let mut evaluation = evaluate::evaluate(&config, &pairs);
+    evaluation.errors.extend(bad_baselines);
     if !baselines_dir.exists() {
         evaluation
             .warnings
@@ -272,17 +274,19 @@ fn pairs(
     last: &LastRun,
     machine: &Fingerprint,
     filtered: bool,
-) -> Result<Vec<Pair>> {
-    let baselines: BTreeMap<String, Measured> = baseline::load_dir(baselines_dir)?
-        .iter()
-        .map(|(id, b)| (id.clone(), Measured::from_baseline(b)))
-        .collect();
-    let candidates = last
+) -> Result<(Vec<Pair>, Vec<Error>)> {
+    let loaded = baseline::store::load_dir_each(baselines_dir)?;
+    let baselines = evaluate::measured_baselines(&loaded.baselines);
+    let mut candidates: BTreeMap<String, Measured> = last
         .records
         .iter()
         .map(|(id, r)| (id.clone(), Measured::from_record(r, machine)))
         .collect();
-    Ok(evaluate::pair(config, baselines, candidates, filtered))
+    let errors = evaluate::set_aside_bad_baselines(loaded.bad, &mut candidates);
+    Ok((
+        evaluate::pair(config, baselines, candidates, filtered),
+        errors,
+    ))
 }
 
 /// Re-measures every `regressed` or `inconclusive` benchmark after a

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::baseline;
-use crate::baseline::store::json_error_with;
+use crate::baseline::store::{json_error_with, BadFile};
 use crate::baseline::Throughput;
 use crate::compare::{Comparison, Input, RunResults};
 use crate::config::Config;
@@ -25,11 +25,19 @@ pub fn run(
     strict: bool,
     color: bool,
 ) -> Result<i32> {
-    let baselines = load_side(baseline)?;
-    let candidates = load_side(candidate)?;
+    let (mut baselines, bad_baselines) = load_side_each(baseline)?;
+    let (mut candidates, bad_candidates) = load_side_each(candidate)?;
+    // A damaged file on either side takes its benchmark out of the
+    // comparison, as an error, rather than leaving it `new` or `missing`.
+    let mut errors = evaluate::set_aside_bad_baselines(bad_baselines, &mut candidates);
+    errors.extend(evaluate::set_aside_bad_baselines(
+        bad_candidates,
+        &mut baselines,
+    ));
     let machine = first_machine(&candidates).unwrap_or_default();
     let pairs = evaluate::pair(config, baselines, candidates, false);
-    let evaluation = evaluate::evaluate(config, &pairs);
+    let mut evaluation = evaluate::evaluate(config, &pairs);
+    evaluation.errors.extend(errors);
     let status = evaluate::exit_status(&evaluation, strict || config.strict);
     let results = output::run_results(config, &evaluation, machine, status);
     if json {
@@ -57,8 +65,18 @@ fn first_machine(sides: &BTreeMap<String, Measured>) -> Option<baseline::Fingerp
 const RESULTS_HINT: &str =
     "pass a baselines directory or a results.json written by perfgate";
 
-/// One side of the comparison, by benchmark id.
+/// One side of the comparison, by benchmark id, and the baseline files of
+/// that side that could not be loaded.
 pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
+    let (side, bad) = load_side_each(path)?;
+    match bad.into_iter().next() {
+        Some(file) => Err(file.error),
+        None => Ok(side),
+    }
+}
+
+/// [`load_side`], keeping going past bad baseline files of a directory.
+fn load_side_each(path: &Path) -> Result<(BTreeMap<String, Measured>, Vec<BadFile>)> {
     if path.is_dir() {
         // A directory perfgate has saved into holds its lock file: taking
         // it keeps a concurrent `baseline save` from showing this side some
@@ -70,14 +88,11 @@ pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
             true => Some(crate::lock::acquire(&lock_path, "perfgate compare")?),
             false => None,
         };
-        let baselines = baseline::load_dir(path)?;
-        return Ok(baselines
-            .iter()
-            .map(|(id, b)| (id.clone(), Measured::from_baseline(b)))
-            .collect());
+        let loaded = baseline::store::load_dir_each(path)?;
+        return Ok((evaluate::measured_baselines(&loaded.baselines), loaded.bad));
     }
     let results = load_results(path)?;
-    Ok(results
+    let side = results
         .comparisons
         .iter()
         .filter_map(|c| {
@@ -89,7 +104,8 @@ pub fn load_side(path: &Path) -> Result<BTreeMap<String, Measured>> {
             };
             Some((c.id.clone(), measured))
         })
-        .collect())
+        .collect();
+    Ok((side, Vec::new()))
 }
 
 /// The candidate's samples per iteration. A comparison stores them per

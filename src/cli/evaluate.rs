@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::baseline::store::BadFile;
 use crate::baseline::{Baseline, Fingerprint};
 use crate::compare::{compare_benchmark, Comparison, Input, Verdict};
 use crate::config::{Config, MismatchPolicy};
@@ -120,6 +121,40 @@ pub fn pair(
     }
     pairs.sort_by(|a, b| a.id.cmp(&b.id));
     pairs
+}
+
+/// The gate's view of loaded baselines.
+pub fn measured_baselines(
+    baselines: &BTreeMap<String, Baseline>,
+) -> BTreeMap<String, Measured> {
+    baselines
+        .iter()
+        .map(|(id, b)| (id.clone(), Measured::from_baseline(b)))
+        .collect()
+}
+
+/// Turns baseline files that could not be loaded into errors, and takes
+/// out of `candidates` each benchmark whose baseline file is among them:
+/// judged without its baseline it would pass as `new`, hiding a
+/// regression behind a damaged file. The errors keep the run's exit status
+/// at 2 while every other benchmark is still judged and reported.
+pub fn set_aside_bad_baselines(
+    bad: Vec<BadFile>,
+    candidates: &mut BTreeMap<String, Measured>,
+) -> Vec<Error> {
+    bad.into_iter()
+        .map(|file| {
+            let name = file.path.file_name().and_then(|n| n.to_str());
+            let owner = candidates
+                .keys()
+                .find(|id| name == Some(crate::names::file_name(id, "json").as_str()))
+                .cloned();
+            if let Some(id) = owner {
+                candidates.remove(&id);
+            }
+            file.error
+        })
+        .collect()
 }
 
 /// Judges one pair at its configured threshold.
