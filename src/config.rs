@@ -42,6 +42,10 @@ use crate::{Error, Result};
 /// File name of the configuration, looked up in the current directory.
 pub const CONFIG_FILE: &str = "perfgate.toml";
 
+/// Largest threshold: a slowdown of 100× (10 000%). Any threshold above it
+/// gates nothing, and its percentage would no longer print as a number.
+pub const MAX_THRESHOLD: f64 = 100.0;
+
 /// Most bootstrap resamples: 1 000 000. The interval's bounds stop moving
 /// long before that (10 000 is the default), and every resample is kept
 /// to find the bounds, so a value of billions would exhaust memory.
@@ -252,8 +256,14 @@ impl Config {
                 .map(|(id, t)| (format!("thresholds.\"{id}\""), *t)),
         );
         for (key, t) in thresholds {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(bad(&key, format!("{t} is not a positive fraction")));
+            if !(t.is_finite() && t > 0.0 && t <= MAX_THRESHOLD) {
+                return Err(bad(
+                    &key,
+                    format!(
+                        "{t} is not a positive fraction of at most {MAX_THRESHOLD} \
+                         (e.g. 0.05 for 5%)"
+                    ),
+                ));
             }
         }
         for (key, p) in [("alpha", self.alpha), ("confidence", self.confidence)] {

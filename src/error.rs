@@ -40,7 +40,7 @@ pub enum Error {
     },
     /// A benchmark's data cannot be compared (zero, negative or non-finite
     /// timings, a zero baseline, ...).
-    #[error("benchmark `{id}`: {message}\n  hint: {hint}")]
+    #[error("benchmark `{}`: {message}\n  hint: {hint}", crate::report::escape::visible(.id))]
     Benchmark {
         id: String,
         message: String,
@@ -97,5 +97,22 @@ fn io_hint(e: &std::io::Error) -> &'static str {
             "free some disk space and run again"
         }
         _ => "check the path, its permissions and the free disk space, then run again",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_benchmark_error_shows_control_characters_of_the_id_escaped() {
+        let e = Error::benchmark("evil\u{1b}[2J\nname", "has no samples", "measure it");
+        let text = e.to_string();
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(
+            text.starts_with("benchmark `evil\\u{1b}[2J\\nname`"),
+            "{text:?}"
+        );
+        assert_eq!(text.lines().count(), 2, "message and hint only: {text:?}");
     }
 }

@@ -60,12 +60,35 @@ fn c11_one_sided_benchmarks_are_missing_or_new_and_exit_zero() {
 }
 
 #[test]
-fn c11_strict_option_makes_missing_and_new_exit_two() {
+fn c11_strict_option_makes_missing_and_new_exit_two_saying_why_and_what_to_do() {
     compare("no_renames.toml", "c11/baseline", "c11/candidate")
         .arg("--strict")
         .assert()
         .code(2)
-        .stdout(contains("missing"));
+        .stdout(contains("missing"))
+        .stderr(contains("error: strict mode").and(contains("codeword/16")))
+        .stderr(contains("hint:").and(contains("perfgate baseline save")));
+}
+
+#[test]
+fn a_threshold_too_large_to_gate_anything_is_an_error_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("huge.toml");
+    std::fs::write(&config, "[thresholds]\n\"kept\" = 1e308\n").unwrap();
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(dir.path())
+        .env_remove("PERFGATE_CONFIG")
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "compare",
+            &fixture("c11/baseline"),
+            &fixture("c11/candidate"),
+        ])
+        .assert()
+        .code(2)
+        .stdout(contains("inf").not())
+        .stderr(contains("thresholds.\"kept\"").and(contains("at most 100")));
 }
 
 #[test]

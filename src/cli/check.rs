@@ -217,6 +217,7 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     }
 
     let strict = opts.strict || config.strict;
+    evaluate::add_policy_errors(&mut evaluation, strict);
     let status = evaluate::exit_status(&evaluation, strict);
     let results = output::run_results(&config, &evaluation, machine, status);
     let reports_dir = opts

@@ -38,7 +38,9 @@ pub fn run(
     let pairs = evaluate::pair(config, baselines, candidates, false);
     let mut evaluation = evaluate::evaluate(config, &pairs);
     evaluation.errors.extend(errors);
-    let status = evaluate::exit_status(&evaluation, strict || config.strict);
+    let strict = strict || config.strict;
+    evaluate::add_policy_errors(&mut evaluation, strict);
+    let status = evaluate::exit_status(&evaluation, strict);
     let results = output::run_results(config, &evaluation, machine, status);
     if json {
         let text = serde_json::to_string_pretty(&results).map_err(|e| Error::Usage {

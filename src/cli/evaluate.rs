@@ -207,7 +207,10 @@ fn machine_mismatches(pairs: &[Pair]) -> Vec<String> {
             continue;
         }
         let what = base.differences(cand).join("; ");
-        by_difference.entry(what).or_default().push(&pair.id);
+        by_difference
+            .entry(what)
+            .or_default()
+            .push(pair.id.as_str());
     }
     by_difference
         .into_iter()
@@ -219,6 +222,51 @@ fn machine_mismatches(pairs: &[Pair]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Turns the policies that end a run with status 2 without any bad input
+/// (`strict` with `missing` or `new` benchmarks, a baseline from another
+/// machine under `machine_mismatch = "fail"`) into errors, so the run says
+/// why it failed and what to do instead of only printing status 2.
+pub fn add_policy_errors(evaluation: &mut Evaluation, strict: bool) {
+    let ids = |v: Verdict| -> Vec<String> {
+        let with = evaluation.comparisons.iter().filter(|c| c.verdict == v);
+        with.map(|c| crate::report::escape::visible(&c.id))
+            .collect()
+    };
+    let (missing, new) = (ids(Verdict::Missing), ids(Verdict::New));
+    if strict && !(missing.is_empty() && new.is_empty()) {
+        let mut sides = Vec::new();
+        if !missing.is_empty() {
+            sides.push(format!(
+                "missing (baseline, did not run): {}",
+                missing.join(", ")
+            ));
+        }
+        if !new.is_empty() {
+            sides.push(format!("new (no baseline): {}", new.join(", ")));
+        }
+        evaluation.errors.push(Error::Usage {
+            message: format!(
+                "strict mode: benchmarks on one side only; {}",
+                sides.join("; ")
+            ),
+            hint: "save baselines for new benchmarks with `perfgate baseline save`, \
+                   delete the baselines of removed ones or pair a renamed one in \
+                   [renames] of perfgate.toml, or run without --strict"
+                .to_owned(),
+        });
+    }
+    if evaluation.machine_mismatch_fails {
+        evaluation.errors.push(Error::Usage {
+            message: "machine_mismatch = \"fail\": baselines were recorded on another \
+                      machine (see the warning above)"
+                .to_owned(),
+            hint: "record the baselines on this machine with \
+                   scripts/update-baselines.sh, or set machine_mismatch = \"warn\""
+                .to_owned(),
+        });
+    }
 }
 
 /// The run's exit status: 2 when a benchmark could not be compared, when

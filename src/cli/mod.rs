@@ -176,10 +176,21 @@ fn init_logging(verbose: u8, color: ColorChoice) {
 
 /// Prints an error and each of its causes to stderr.
 pub fn print_error(e: &anyhow::Error) {
-    eprintln!("error: {e}");
+    eprintln!("error: {}", without_control(&e.to_string()));
     for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", without_control(&cause.to_string()));
     }
+}
+
+/// `text` with every control character but the line breaks of its own
+/// layout (`error: …` / `  hint: …`) escaped, so no terminal sequence
+/// from a file or benchmark name reaches the terminal.
+fn without_control(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(crate::report::escape::visible)
+        .collect();
+    lines.join("\n")
 }
 
 fn run(cli: &Cli) -> anyhow::Result<i32> {

@@ -58,7 +58,9 @@ pub fn print_stdout(text: &str) {
 /// Prints warnings to stderr, one per line.
 pub fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        // One line each, and no terminal control sequence from a benchmark
+        // name: the text is shown with its control characters escaped.
+        eprintln!("warning: {}", crate::report::escape::visible(w));
     }
 }
 

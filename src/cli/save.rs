@@ -35,10 +35,17 @@ pub fn save_selected(
     let mut selected = Vec::new();
     for id in ids {
         let record = last.records.get(id).ok_or_else(|| Error::Usage {
-            message: format!("benchmark `{id}` was not measured by the last run"),
+            message: format!(
+                "benchmark `{}` was not measured by the last run",
+                crate::report::escape::visible(id)
+            ),
             hint: format!(
                 "measured: {}",
-                last.records.keys().cloned().collect::<Vec<_>>().join(", ")
+                last.records
+                    .keys()
+                    .map(|id| crate::report::escape::visible(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })?;
         selected.push(record);
