@@ -93,6 +93,25 @@ fn a_regression_that_vanishes_when_measured_again_passes() {
 }
 
 #[test]
+fn the_confirming_measurement_replaces_the_record_a_later_check_or_save_reads() {
+    let out = tempfile::tempdir().unwrap();
+    let mut fast = record("regressed", "kept");
+    fast.id = "slow".to_owned();
+    let expected = fast.clone();
+    let mut remeasure = move |_: &str| Ok(fast.clone());
+    let opts = options("regressed", out.path(), GateMode::Gate);
+
+    assert_eq!(gate(&opts, &mut remeasure), 0);
+
+    let path = opts
+        .records_dir
+        .join(perfgate::names::file_name("slow", "json"));
+    let stored: BenchRecord =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(stored.clean_per_iteration(), expected.clean_per_iteration());
+}
+
+#[test]
 fn a_regression_that_persists_fails_after_every_retry() {
     let out = tempfile::tempdir().unwrap();
     let mut calls = 0;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use perfgate::compare::{compare_benchmark, CompareOptions, Input};
 use perfgate::sampler::fake::{FakeMachine, Step};
 use perfgate::sampler::{
     Backoff, BenchRecord, ContentionReason, RetakeBudget, SampleStatus, Sampler,
@@ -175,6 +176,27 @@ fn timer_tick_samples_are_not_retaken_and_warn_about_the_resolution() {
             .any(|w| w.contains("timer's resolution")),
         "{:?}",
         rec.warnings
+    );
+}
+
+#[test]
+fn the_timer_resolution_warning_reaches_the_comparison_the_reports_show() {
+    let rec = run(&timer_tick_machine(), SamplerConfig::default(), 20);
+    let baseline = Input::new(vec![1000.0; 20]);
+
+    let c = compare_benchmark(
+        "c02",
+        Some(baseline),
+        Some(Input::from_record(&rec)),
+        &CompareOptions::default(),
+    )
+    .unwrap();
+
+    let note = c.notes.iter().find(|n| n.contains("timer's resolution"));
+    assert!(
+        note.is_some_and(|n| n.starts_with("sampler: ")),
+        "{:?}",
+        c.notes
     );
 }
 

@@ -213,7 +213,15 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
             .push(no_baselines_warning(&baselines_dir));
     }
     if let Some(remeasure) = remeasure {
-        confirm(&config, &pairs, &machine, &mut evaluation, remeasure);
+        let mut remeasure = |id: &str| -> anyhow::Result<BenchRecord> {
+            // The confirming record replaces the benchmark's record on
+            // disk, so a later `perfgate check` or `baseline save` sees
+            // the samples the verdict stood on, not the ones it overruled.
+            let record = remeasure(id)?;
+            crate::sampler::write_record(&opts.records_dir, &record)?;
+            Ok(record)
+        };
+        confirm(&config, &pairs, &machine, &mut evaluation, &mut remeasure);
     }
 
     let strict = opts.strict || config.strict;

@@ -18,6 +18,9 @@ pub struct Input {
     pub retakes: usize,
     /// Samples still contended after their last attempt (candidate only).
     pub flagged: usize,
+    /// What the sampler warned about while measuring (candidate only):
+    /// spread at the timer's resolution, a retake budget exhausted, ...
+    pub warnings: Vec<String>,
 }
 
 impl Input {
@@ -47,6 +50,7 @@ impl Input {
             records: record.samples.clone(),
             retakes: record.retakes(),
             flagged: record.flagged(),
+            warnings: record.warnings.clone(),
         }
     }
 }

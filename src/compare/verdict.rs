@@ -316,7 +316,11 @@ fn empty(id: &str, threshold: f64) -> Comparison {
 }
 
 /// Copies the candidate's retake facts into the comparison.
+/// Carries the candidate's run facts over, its sampler warnings as notes
+/// so that every report shows them beside the verdict they qualify.
 fn take_run_facts(c: &mut Comparison, candidate: Input) {
+    let warnings = candidate.warnings.iter();
+    c.notes.extend(warnings.map(|w| format!("sampler: {w}")));
     c.retakes = candidate.retakes;
     c.flagged = candidate.flagged;
     c.records = candidate.records;
