@@ -30,6 +30,11 @@ impl std::fmt::Display for Nanos {
         } else {
             (v, "ns")
         };
+        if scaled.abs() >= 1e6 {
+            // Over eleven days per iteration: only from absurd input, and
+            // hundreds of digits help nobody.
+            return write!(f, "{scaled:.2e} {unit}");
+        }
         let digits = if scaled.abs() >= 100.0 {
             1
         } else if scaled.abs() >= 10.0 {
@@ -44,6 +49,12 @@ impl std::fmt::Display for Nanos {
 #[cfg(test)]
 mod tests {
     use super::Nanos;
+
+    #[test]
+    fn absurdly_long_times_print_in_scientific_notation() {
+        assert_eq!(Nanos(1e307).to_string(), "1.00e298 s");
+        assert_eq!(Nanos(1e17).to_string(), "1.00e8 s");
+    }
 
     #[test]
     fn display_picks_a_human_unit() {

@@ -71,6 +71,17 @@ fn c11_strict_option_makes_missing_and_new_exit_two_saying_why_and_what_to_do() 
 }
 
 #[test]
+fn config_entries_that_match_no_benchmark_are_warnings_naming_them() {
+    // cases.toml renames chained/16, which c14 does not have.
+    compare("cases.toml", "c14/baseline", "c14/candidate")
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "warning: [renames] \"chained/16\" = \"codeword/16\" paired nothing",
+        ));
+}
+
+#[test]
 fn a_threshold_too_large_to_gate_anything_is_an_error_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("huge.toml");

@@ -207,6 +207,8 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         pairs(&config, &baselines_dir, &last, &machine, filtered)?;
     let mut evaluation = evaluate::evaluate(&config, &pairs);
     evaluation.errors.extend(bad_baselines);
+    let unused = evaluate::unused_config_warnings(&config, &pairs, filtered);
+    evaluation.warnings.extend(unused);
     if !baselines_dir.exists() {
         evaluation
             .warnings

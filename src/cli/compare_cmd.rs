@@ -38,6 +38,8 @@ pub fn run(
     let pairs = evaluate::pair(config, baselines, candidates, false);
     let mut evaluation = evaluate::evaluate(config, &pairs);
     evaluation.errors.extend(errors);
+    let unused = evaluate::unused_config_warnings(config, &pairs, false);
+    evaluation.warnings.extend(unused);
     let strict = strict || config.strict;
     evaluate::add_policy_errors(&mut evaluation, strict);
     let status = evaluate::exit_status(&evaluation, strict);

@@ -157,6 +157,43 @@ pub fn set_aside_bad_baselines(
         .collect()
 }
 
+/// Warnings for entries of `[thresholds]` and `[renames]` that matched no
+/// benchmark: a mistyped id silently gets the default threshold, and a
+/// stale rename hides nothing but confuses. Skipped for a filtered run,
+/// where most benchmarks did not run.
+pub fn unused_config_warnings(
+    config: &Config,
+    pairs: &[Pair],
+    filtered: bool,
+) -> Vec<String> {
+    if filtered {
+        return Vec::new();
+    }
+    let visible = crate::report::escape::visible;
+    let has_id = |id: &str| pairs.iter().any(|p| p.id == id);
+    let thresholds = config.thresholds.keys().filter(|id| !has_id(id));
+    let mut warnings: Vec<String> = thresholds
+        .map(|id| {
+            format!(
+                "[thresholds] \"{}\" matches no benchmark of this run; check the id \
+                 (it is the id criterion shows, e.g. halo/large_dag)",
+                visible(id)
+            )
+        })
+        .collect();
+    let used = |old: &str| pairs.iter().any(|p| p.renamed_from.as_deref() == Some(old));
+    for (old, new) in config.renames.iter().filter(|(old, _)| !used(old)) {
+        warnings.push(format!(
+            "[renames] \"{}\" = \"{}\" paired nothing: there is no baseline of the \
+             old id beside a run of the new one; remove the entry once the baseline \
+             is saved under the new id",
+            visible(old),
+            visible(new)
+        ));
+    }
+    warnings
+}
+
 /// Judges one pair at its configured threshold.
 pub fn judge_pair(config: &Config, pair: &Pair) -> Result<Comparison, Error> {
     let input = |side: &Option<Measured>| side.as_ref().map(|m| m.input.clone());

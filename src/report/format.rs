@@ -97,6 +97,11 @@ pub fn percent(v: Option<f64>) -> String {
             // Avoid printing "-0.00%" for a change that rounds to zero.
             let pct = v * 100.0;
             let pct = if pct.abs() < 0.005 { 0.0 } else { pct };
+            if pct.abs() >= 1e6 {
+                // A change of 10 000× or more (absurd input): scientific
+                // notation instead of hundreds of digits.
+                return format!("{}{pct:.2e}%", if pct > 0.0 { "+" } else { "" });
+            }
             format!("{pct:+.2}%")
         }
         _ => NA.to_string(),
@@ -222,6 +227,13 @@ mod tests {
         assert_eq!(percent(Some(f64::NAN)), NA);
         assert_eq!(percent(Some(f64::INFINITY)), NA);
         assert_eq!(percent(None), NA);
+    }
+
+    #[test]
+    fn percent_of_a_huge_change_prints_in_scientific_notation() {
+        assert_eq!(percent(Some(1e300)), "+1.00e302%");
+        assert_eq!(percent(Some(-1e5)), "-1.00e7%");
+        assert_eq!(percent(Some(9999.0)), "+999900.00%");
     }
 
     #[test]
