@@ -15,6 +15,7 @@
 //! seed = 1                    # bootstrap seed
 //! min_samples = 8             # clean samples per side needed to decide
 //! max_interval_width = 2.0    # widest undecided interval, in thresholds
+//! max_neighbour_load = 0.3    # other CPUs' busy share that voids a regression
 //! machine_mismatch = "warn"   # or "fail"
 //! strict = false              # missing / new benchmarks fail the gate
 //! confirm_retries = 2         # re-measurements of a regressed benchmark
@@ -89,6 +90,9 @@ pub struct Config {
     /// Widest bootstrap interval, in thresholds, that may straddle a
     /// threshold and still give `pass`; wider is `inconclusive`.
     pub max_interval_width: f64,
+    /// Highest share of the other CPUs that other processes may keep busy
+    /// while a benchmark is measured for its slowdown to be `regressed`.
+    pub max_neighbour_load: f64,
     /// Policy for baselines recorded on another machine.
     pub machine_mismatch: MismatchPolicy,
     /// Whether `missing` and `new` benchmarks fail the gate (exit 2).
@@ -117,6 +121,7 @@ impl Default for Config {
             seed: bootstrap::DEFAULT_SEED,
             min_samples: compare::DEFAULT_MIN_SAMPLES,
             max_interval_width: compare::DEFAULT_MAX_INTERVAL_WIDTH,
+            max_neighbour_load: compare::DEFAULT_MAX_NEIGHBOUR_LOAD,
             machine_mismatch: MismatchPolicy::Warn,
             strict: false,
             renames: BTreeMap::new(),
@@ -140,6 +145,7 @@ struct RawConfig {
     seed: Option<u64>,
     min_samples: Option<usize>,
     max_interval_width: Option<f64>,
+    max_neighbour_load: Option<f64>,
     machine_mismatch: Option<MismatchPolicy>,
     strict: Option<bool>,
     #[serde(default)]
@@ -159,6 +165,7 @@ const KNOWN_KEYS: &[&str] = &[
     "seed",
     "min_samples",
     "max_interval_width",
+    "max_neighbour_load",
     "machine_mismatch",
     "strict",
     "renames",
@@ -230,6 +237,7 @@ impl Config {
             seed: raw.seed.unwrap_or(d.seed),
             min_samples: raw.min_samples.unwrap_or(d.min_samples),
             max_interval_width: raw.max_interval_width.unwrap_or(d.max_interval_width),
+            max_neighbour_load: raw.max_neighbour_load.unwrap_or(d.max_neighbour_load),
             machine_mismatch: raw.machine_mismatch.unwrap_or(d.machine_mismatch),
             strict: raw.strict.unwrap_or(d.strict),
             renames: raw.renames,
@@ -303,6 +311,13 @@ impl Config {
                 format!("{width} is not positive"),
             ));
         }
+        let load = self.max_neighbour_load;
+        if !(0.0..=1.0).contains(&load) {
+            return Err(bad(
+                "max_neighbour_load",
+                format!("{load} is not a share between 0 and 1"),
+            ));
+        }
         self.check_renames(path)
     }
 
@@ -339,6 +354,7 @@ impl Config {
             min_samples: self.min_samples,
             max_interval_width: self.max_interval_width,
             location: Location::Median,
+            max_neighbour_load: self.max_neighbour_load,
         }
     }
 

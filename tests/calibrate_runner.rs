@@ -68,6 +68,7 @@ fn comparison(verdict: Verdict) -> Comparison {
         flagged: 0,
         confirmations: 0,
         notes: vec![],
+        neighbour_load: None,
         records: vec![],
     }
 }

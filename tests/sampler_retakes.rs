@@ -338,3 +338,27 @@ fn a_context_switch_between_samples_makes_the_later_one_contended() {
     assert_eq!(rec.samples[1].reasons, [ContentionReason::ContextSwitches]);
     assert_eq!(rec.samples[2].reasons, []);
 }
+
+#[test]
+fn the_neighbour_load_is_the_share_of_the_other_cpu_that_others_kept_busy() {
+    let machine = FakeMachine::new([Step::quiet(1000)]).with_neighbour(0.6);
+
+    let rec = run(&machine, SamplerConfig::default(), 20);
+
+    let load = rec
+        .sampling
+        .neighbour_load
+        .expect("the fake tells machine time");
+    assert!((load - 0.6).abs() < 1e-9, "{load}");
+}
+
+#[test]
+fn a_quiet_machine_shows_no_neighbour_load_and_a_probe_without_one_none() {
+    let quiet = FakeMachine::new([Step::quiet(1000)]).with_neighbour(0.0);
+    let rec = run(&quiet, SamplerConfig::default(), 20);
+    assert_eq!(rec.sampling.neighbour_load, Some(0.0));
+
+    let unknown = FakeMachine::new([Step::quiet(1000)]);
+    let rec = run(&unknown, SamplerConfig::default(), 20);
+    assert_eq!(rec.sampling.neighbour_load, None);
+}

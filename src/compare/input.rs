@@ -21,6 +21,10 @@ pub struct Input {
     /// What the sampler warned about while measuring (candidate only):
     /// spread at the timer's resolution, a retake budget exhausted, ...
     pub warnings: Vec<String>,
+    /// Share of the other CPUs other processes kept busy while the
+    /// candidate was measured (candidate only; see
+    /// [`crate::sampler::SamplingInfo::neighbour_load`]).
+    pub neighbour_load: Option<f64>,
 }
 
 impl Input {
@@ -51,6 +55,7 @@ impl Input {
             retakes: record.retakes(),
             flagged: record.flagged(),
             warnings: record.warnings.clone(),
+            neighbour_load: record.sampling.neighbour_load,
         }
     }
 }

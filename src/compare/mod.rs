@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 
 pub use input::Input;
 pub use options::{
-    CompareOptions, DEFAULT_ALPHA, DEFAULT_MAX_INTERVAL_WIDTH, DEFAULT_MIN_SAMPLES,
-    DEFAULT_THRESHOLD,
+    CompareOptions, DEFAULT_ALPHA, DEFAULT_MAX_INTERVAL_WIDTH,
+    DEFAULT_MAX_NEIGHBOUR_LOAD, DEFAULT_MIN_SAMPLES, DEFAULT_THRESHOLD,
 };
 pub use verdict::compare_benchmark;
 
@@ -136,6 +136,10 @@ pub struct Comparison {
     /// Why the verdict is what it is, in plain words (too few samples,
     /// interval too wide, drift, throughput changed, ...).
     pub notes: Vec<String>,
+    /// Share (0–1) of the other CPUs that other processes kept busy while
+    /// the candidate was measured; absent where it is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbour_load: Option<f64>,
     /// Every candidate sample attempt in the order taken, clean, retaken
     /// and flagged (see [`SampleRecord`]); drawn in the report's timeline.
     /// Empty for `missing`.

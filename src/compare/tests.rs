@@ -391,3 +391,45 @@ proptest! {
         prop_assert!(c.verdict != Verdict::Improved || c.change.unwrap() < -opts.threshold);
     }
 }
+
+/// A candidate 50% slower than its baseline, measured while other
+/// processes kept `load` of the other CPUs busy.
+fn slower_beside_a_neighbour(load: Option<f64>) -> Comparison {
+    let candidate = Input {
+        neighbour_load: load,
+        ..Input::new(noisy(150.0, 20))
+    };
+    let baseline = Some(Input::new(noisy(100.0, 20)));
+    compare_benchmark("b", baseline, Some(candidate), &CompareOptions::default()).unwrap()
+}
+
+#[test]
+fn a_slowdown_measured_beside_a_busy_neighbour_is_inconclusive_never_regressed() {
+    let c = slower_beside_a_neighbour(Some(0.8));
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert!(has_note(&c, "not judged regressed"), "{:?}", c.notes);
+    assert!(has_note(&c, "80% of the other CPUs"), "{:?}", c.notes);
+    assert_eq!(c.neighbour_load, Some(0.8));
+}
+
+#[test]
+fn a_slowdown_on_a_quiet_machine_or_without_a_load_reading_is_regressed() {
+    for load in [Some(0.02), Some(0.3), None] {
+        let c = slower_beside_a_neighbour(load);
+        assert_eq!(c.verdict, Verdict::Regressed, "load {load:?}");
+        assert!(!has_note(&c, "other CPUs"), "{:?}", c.notes);
+    }
+}
+
+#[test]
+fn a_busy_neighbour_is_noted_beside_any_other_verdict() {
+    let candidate = Input {
+        neighbour_load: Some(0.9),
+        ..Input::new(noisy(100.0, 20))
+    };
+    let baseline = Some(Input::new(noisy(100.0, 20)));
+    let c = compare_benchmark("b", baseline, Some(candidate), &CompareOptions::default())
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::Pass);
+    assert!(has_note(&c, "90% of the other CPUs busy"), "{:?}", c.notes);
+}

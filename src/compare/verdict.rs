@@ -11,7 +11,10 @@
 //! 2. **inconclusive** when the candidate drifts within its run: its first
 //!    and last thirds differ with `p < alpha` *and* by more than `t`
 //!    ([`crate::stats::drift()`]). Drift of the baseline is only noted.
-//! 3. **regressed** when `c > t`, `p < alpha` and `lo > 0`.
+//! 3. **regressed** when `c > t`, `p < alpha` and `lo > 0`, unless other
+//!    processes kept more than `max_neighbour_load` of the other CPUs busy
+//!    while the candidate was measured (3a): then **inconclusive**, since
+//!    such a neighbour slows code invisibly to the sampler.
 //! 4. **improved** when `c < −t`, `p < alpha` and `hi < 0`.
 //! 5. **inconclusive** when the interval is too wide to decide against the
 //!    threshold: it contains `+t` or `−t` (strictly inside) and is wider
@@ -115,6 +118,7 @@ fn compare_both(
             c.verdict = verdict;
         }
     }
+    doubt_under_neighbours(&mut c, candidate.neighbour_load, opts);
 
     c.baseline = Some(side(scaled.baseline, baseline.throughput));
     c.candidate = Some(side(scaled.candidate, candidate.throughput));
@@ -311,19 +315,45 @@ fn empty(id: &str, threshold: f64) -> Comparison {
         flagged: 0,
         confirmations: 0,
         notes: Vec::new(),
+        neighbour_load: None,
         records: Vec::new(),
     }
 }
 
-/// Copies the candidate's retake facts into the comparison.
 /// Carries the candidate's run facts over, its sampler warnings as notes
 /// so that every report shows them beside the verdict they qualify.
 fn take_run_facts(c: &mut Comparison, candidate: Input) {
     let warnings = candidate.warnings.iter();
     c.notes.extend(warnings.map(|w| format!("sampler: {w}")));
+    c.neighbour_load = candidate.neighbour_load;
     c.retakes = candidate.retakes;
     c.flagged = candidate.flagged;
     c.records = candidate.records;
+}
+
+/// Rule 3a: a `regressed` verdict measured while other processes kept
+/// more than `max_neighbour_load` of the other CPUs busy becomes
+/// `inconclusive`, since such a neighbour slows a routine through shared
+/// caches and memory without any trace the sampler can see per sample.
+fn doubt_under_neighbours(c: &mut Comparison, load: Option<f64>, opts: &CompareOptions) {
+    let Some(load) = load.filter(|&l| l > opts.max_neighbour_load) else {
+        return;
+    };
+    if c.verdict == Verdict::Regressed {
+        c.verdict = Verdict::Inconclusive;
+        c.notes.push(format!(
+            "not judged regressed: other processes kept {:.0}% of the other CPUs \
+             busy while it was measured (limit {:.0}%), which slows code unseen; \
+             measure again on a quiet machine",
+            load * 100.0,
+            opts.max_neighbour_load * 100.0
+        ));
+    } else {
+        c.notes.push(format!(
+            "other processes kept {:.0}% of the other CPUs busy while it was measured",
+            load * 100.0
+        ));
+    }
 }
 
 fn side(samples: Vec<f64>, throughput: Option<Throughput>) -> Side {

@@ -23,7 +23,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::probe::{CpuScope, Probe};
+use super::probe::{CpuScope, MachineBusy, Probe};
 
 /// What one scripted batch costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,10 @@ struct State {
     sleeps: Vec<u64>,
     batches: Vec<(u64, Step)>,
     counter_reads: usize,
+    /// Share of a second CPU a neighbour keeps busy, when scripted.
+    neighbour: Option<f64>,
+    /// Busy time of the whole (two-CPU) machine, ns.
+    machine_busy: f64,
 }
 
 /// A scripted machine; clones share one state, so a test can keep a handle
@@ -119,10 +123,20 @@ impl FakeMachine {
             sleeps: Vec::new(),
             batches: Vec::new(),
             counter_reads: 0,
+            neighbour: None,
+            machine_busy: 0.0,
         };
         FakeMachine {
             state: Rc::new(RefCell::new(state)),
         }
+    }
+
+    /// The same machine as a two-CPU one on which a neighbour keeps
+    /// `load` (0–1) of the other CPU busy throughout, so that
+    /// [`Probe::machine_busy`] tells it.
+    pub fn with_neighbour(self, load: f64) -> Self {
+        self.state.borrow_mut().neighbour = Some(load);
+        self
     }
 
     /// The routine's batch: `batch(iterations)` plays the next step.
@@ -165,6 +179,9 @@ impl State {
         }
         self.now += step.wall_ns * iterations;
         self.cpu += step.cpu_ns * iterations;
+        let neighbour =
+            self.neighbour.unwrap_or(0.0) * (step.wall_ns * iterations) as f64;
+        self.machine_busy += (step.cpu_ns * iterations) as f64 + neighbour;
         self.switches += step.switches;
         self.batches.push((iterations, step));
     }
@@ -190,6 +207,15 @@ impl Probe for FakeMachine {
     fn sleep(&mut self, ns: u64) {
         let mut s = self.state.borrow_mut();
         s.now += ns;
+        s.machine_busy += s.neighbour.unwrap_or(0.0) * ns as f64;
         s.sleeps.push(ns);
+    }
+
+    fn machine_busy(&mut self) -> Option<MachineBusy> {
+        let s = self.state.borrow();
+        s.neighbour.map(|_| MachineBusy {
+            busy_ns: s.machine_busy as u64,
+            cpus: 2,
+        })
     }
 }

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use super::anchor::{timer_tick, AnchorRule, FastMode};
 use super::config::SamplerConfig;
-use super::probe::{CpuScope, Probe};
+use super::probe::{CpuScope, MachineBusy, Probe};
 use super::record::{
     BenchRecord, ContentionReason, SampleRecord, SampleStatus, SamplingInfo,
     RECORD_SCHEMA,
@@ -65,6 +65,17 @@ pub struct Sampler<P: Probe> {
     retake_ns: u64,
     budget_exhausted: bool,
     warnings: Vec<String>,
+    /// The machine when the pilot began, for the neighbour load.
+    load_mark: Option<LoadMark>,
+}
+
+/// Wall clock, machine busy time and this process's CPU time at one
+/// moment: the start of the span whose neighbour load is measured.
+#[derive(Debug, Clone, Copy)]
+struct LoadMark {
+    wall_ns: u64,
+    machine: MachineBusy,
+    own_cpu_ns: u64,
 }
 
 impl<P: Probe> Sampler<P> {
@@ -89,6 +100,7 @@ impl<P: Probe> Sampler<P> {
             retake_ns: 0,
             budget_exhausted: false,
             warnings: Vec::new(),
+            load_mark: None,
         }
     }
 
@@ -183,6 +195,9 @@ impl<P: Probe> Sampler<P> {
     /// Takes the pilot batch that first anchors the fast mode. Pilot
     /// readings with OS evidence of contention do not enter the anchor.
     pub fn pilot(&mut self, iterations: u64, batch: &mut dyn FnMut(u64)) {
+        if self.load_mark.is_none() {
+            self.load_mark = self.mark_load();
+        }
         for _ in 0..self.config.pilot_samples {
             let r = self.read(iterations, batch);
             self.pilot.push(r.per_iteration_ns());
@@ -316,6 +331,7 @@ impl<P: Probe> Sampler<P> {
     pub fn finish(mut self, id: &str, throughput: Option<Throughput>) -> BenchRecord {
         let late = self.recheck_clean_samples();
         self.add_warnings(late);
+        let neighbour_load = self.neighbour_load();
         BenchRecord {
             schema: RECORD_SCHEMA,
             id: id.to_owned(),
@@ -329,8 +345,33 @@ impl<P: Probe> Sampler<P> {
                 limits: self.fast.limits(),
                 retake_time_ns: self.retake_ns,
                 budget_exhausted: self.budget_exhausted,
+                neighbour_load,
             },
         }
+    }
+
+    fn mark_load(&mut self) -> Option<LoadMark> {
+        let machine = self.probe.machine_busy()?;
+        Some(LoadMark {
+            wall_ns: self.probe.now_ns(),
+            machine,
+            own_cpu_ns: self.probe.cpu_ns(CpuScope::Process),
+        })
+    }
+
+    /// The share of the other CPUs that other processes kept busy from the
+    /// pilot to now: (machine busy time − this process's CPU time) over
+    /// the wall time times the other CPUs. `None` on one CPU, without the
+    /// machine's busy time, or before any pilot.
+    fn neighbour_load(&mut self) -> Option<f64> {
+        let start = self.load_mark?;
+        let end = self.mark_load()?;
+        let others = end.machine.cpus.checked_sub(1).filter(|&n| n > 0)?;
+        let wall = end.wall_ns.checked_sub(start.wall_ns).filter(|&w| w > 0)?;
+        let busy = end.machine.busy_ns.saturating_sub(start.machine.busy_ns);
+        let own = end.own_cpu_ns.saturating_sub(start.own_cpu_ns);
+        let load = busy.saturating_sub(own) as f64 / (wall as f64 * f64::from(others));
+        Some(load.clamp(0.0, 1.0))
     }
 
     /// Flags clean samples above the final upper limit; returns how many.

@@ -63,7 +63,7 @@ pub use anchor::SampleLimits;
 pub use config::{Backoff, RetakeBudget, SamplerConfig};
 pub use glue::{CriterionRun, Phase, PhaseTracker};
 pub use measure::{Reading, Sampler, SlotOutcome};
-pub use probe::{CpuScope, OsProbe, Probe};
+pub use probe::{CpuScope, MachineBusy, OsProbe, Probe};
 pub use record::{
     BenchRecord, ContentionReason, SampleRecord, SampleStatus, SamplingInfo,
     RECORD_SCHEMA,

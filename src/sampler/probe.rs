@@ -34,6 +34,25 @@ pub trait Probe {
 
     /// Sleeps for `ns` nanoseconds (a retake's backoff).
     fn sleep(&mut self, ns: u64);
+
+    /// CPU time used so far by everything on the machine, when the OS
+    /// tells it (Linux: `/proc/stat`); `None` elsewhere. With the
+    /// process's own CPU time it shows a neighbour busy on another core,
+    /// which slows a routine through shared caches and memory without any
+    /// sign in the routine's own CPU time or context switches.
+    fn machine_busy(&mut self) -> Option<MachineBusy> {
+        None
+    }
+}
+
+/// The machine's busy CPU time so far, over all its CPUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MachineBusy {
+    /// User, nice, system, irq and softirq time of all CPUs, ns (idle,
+    /// I/O wait and time stolen by the hypervisor left out).
+    pub busy_ns: u64,
+    /// Logical CPUs the time is spread over.
+    pub cpus: u32,
 }
 
 /// The real machine: `CLOCK_MONOTONIC`, `CLOCK_THREAD_CPUTIME_ID` /
@@ -88,6 +107,39 @@ impl Probe for OsProbe {
         // In slices, so Ctrl-C ends a backoff of seconds at once.
         crate::interrupt::sleep(std::time::Duration::from_nanos(ns));
     }
+
+    fn machine_busy(&mut self) -> Option<MachineBusy> {
+        let text = std::fs::read_to_string("/proc/stat").ok()?;
+        // SAFETY: sysconf only reads a system constant.
+        let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        parse_proc_stat(&text, u64::try_from(ticks_per_s).ok()?)
+    }
+}
+
+/// The machine's busy time from the text of `/proc/stat`, whose first
+/// line sums every CPU in clock ticks (`cpu user nice system idle iowait
+/// irq softirq steal ...`) and whose `cpuN` lines count the CPUs.
+pub fn parse_proc_stat(text: &str, ticks_per_s: u64) -> Option<MachineBusy> {
+    let mut lines = text.lines();
+    let fields: Vec<u64> = lines
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let busy_ticks: u64 = [0, 1, 2, 5, 6].iter().filter_map(|&i| fields.get(i)).sum();
+    let cpus = lines
+        .filter(|l| {
+            l.starts_with("cpu") && l[3..].starts_with(|c: char| c.is_ascii_digit())
+        })
+        .count();
+    if ticks_per_s == 0 || fields.len() < 7 || cpus == 0 {
+        return None;
+    }
+    Some(MachineBusy {
+        busy_ns: busy_ticks.saturating_mul(1_000_000_000 / ticks_per_s),
+        cpus: u32::try_from(cpus).ok()?,
+    })
 }
 
 /// `RUSAGE_THREAD` exists on Linux only; elsewhere the process counter is
@@ -132,6 +184,24 @@ mod tests {
         let (t1, c1) = (p.now_ns(), p.cpu_ns(CpuScope::Thread));
         assert!(t1 > t0 && c1 > c0, "{x}");
         assert!(p.cpu_ns(CpuScope::Process) >= c1 - c0);
+    }
+
+    #[test]
+    fn proc_stat_busy_time_leaves_out_idle_iowait_and_steal() {
+        let text = "cpu  100 2 30 5000 7 1 4 9 0 0\ncpu0 50 1 15 2500 3 1 2 4 0 0\n\
+                    cpu1 50 1 15 2500 4 0 2 5 0 0\nintr 12345\n";
+        let busy = parse_proc_stat(text, 100).unwrap();
+        assert_eq!(busy.busy_ns, (100 + 2 + 30 + 1 + 4) * 10_000_000);
+        assert_eq!(busy.cpus, 2);
+        assert_eq!(parse_proc_stat("garbage", 100), None);
+        assert_eq!(parse_proc_stat("cpu  1 2\ncpu0 1 2\n", 100), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_machine_busy_time_is_read_on_linux() {
+        let busy = OsProbe.machine_busy().expect("/proc/stat is readable");
+        assert!(busy.cpus >= 1);
     }
 
     #[test]

@@ -107,6 +107,13 @@ pub struct SamplingInfo {
     /// True when the retake budget ran out and contended samples were
     /// flagged without a retake.
     pub budget_exhausted: bool,
+    /// Share (0–1) of the other CPUs that other processes kept busy while
+    /// the benchmark was measured, from the pilot to the last sample:
+    /// contention the routine's own CPU time and context switches do not
+    /// show (shared caches, memory bandwidth). Absent where the OS does not
+    /// tell the machine's busy time, on one CPU, and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbour_load: Option<f64>,
 }
 
 /// Version of the [`BenchRecord`] file format.

@@ -183,6 +183,7 @@ pub fn comparison(rng: &mut ChaCha8Rng, spec: &Spec, samples: u32) -> Comparison
             .count(),
         confirmations: u32::from(spec.verdict == Verdict::Regressed),
         notes: spec.notes.iter().map(|s| s.to_string()).collect(),
+        neighbour_load: None,
         records: recs,
     }
 }
@@ -389,6 +390,7 @@ pub fn identical(id: &str, base: f64, cand: f64) -> Comparison {
         flagged: 0,
         confirmations: 0,
         notes: vec![],
+        neighbour_load: None,
         records: recs,
     }
 }
@@ -411,6 +413,7 @@ pub fn single_sample() -> Comparison {
         flagged: 0,
         confirmations: 0,
         notes: vec!["too few samples (1 < 10)".to_string()],
+        neighbour_load: None,
         records: vec![SampleRecord {
             index: 0,
             attempt: 0,
