@@ -127,9 +127,9 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<i32> {
     };
     if args.json {
         let text = serde_json::to_string(&report)?;
-        super::output::print_stdout(&format!("{text}\n"));
+        super::output::write_stdout(&format!("{text}\n"))?;
     } else {
-        super::output::print_stdout(&text(&report));
+        super::output::write_stdout(&text(&report))?;
     }
     Ok(0)
 }
