@@ -147,18 +147,46 @@ fn check_schema(path: &Path, text: &str) -> Result<()> {
     struct Probe {
         schema: u32,
     }
+    check_is_object(path, text)?;
     let probe: Probe = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
-    if probe.schema == 0 || probe.schema > BASELINE_SCHEMA {
-        return Err(Error::Schema {
-            path: path.to_owned(),
-            found: probe.schema,
-            supported: format!("1 to {BASELINE_SCHEMA}"),
-            hint: "upgrade perfgate, or record the baseline again with this \
-                   version (`perfgate baseline save`)"
-                .to_owned(),
-        });
-    }
-    Ok(())
+    let hint = match probe.schema {
+        0 => {
+            "the file is older than any schema this perfgate reads; record the \
+              baseline again with `perfgate baseline save`"
+        }
+        s if s > BASELINE_SCHEMA => {
+            "the file was written by a newer perfgate: upgrade perfgate, or record \
+             the baseline again with this version (`perfgate baseline save`)"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Schema {
+        path: path.to_owned(),
+        found: probe.schema,
+        supported: format!("1 to {BASELINE_SCHEMA}"),
+        hint: hint.to_owned(),
+    })
+}
+
+/// Errors unless `text` is (or starts like) one JSON object: a baseline
+/// is never an array, a string or a number, and saying so beats the
+/// parser's view of such a file.
+fn check_is_object(path: &Path, text: &str) -> Result<()> {
+    let holds = match text.trim_start().chars().next() {
+        Some('{') => return Ok(()),
+        Some('[') => "a JSON array",
+        Some('"') => "a JSON string",
+        Some('0'..='9' | '-') => "a number",
+        _ => "no JSON object",
+    };
+    Err(Error::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "holds {holds}, not a baseline: expected a JSON object with \"schema\", \
+             \"id\", \"samples\", ..."
+        ),
+        hint: RESTORE_HINT.to_owned(),
+    })
 }
 
 /// A baseline's JSON error as a [`Error::Parse`] with `line L, column C`

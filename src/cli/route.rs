@@ -146,20 +146,28 @@ fn build(args: &RouteArgs) -> anyhow::Result<Dag> {
     Ok(dag)
 }
 
+/// How `value` is spelled on the command line (`per-plan`), not its Rust
+/// name (`PerPlan`).
+fn flag(value: impl clap::ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
 fn text(r: &RouteReport<'_>) -> String {
     let mut out = format!(
-        "shape       {:?} (seed {}, {} types)\n\
-         mode        {:?}\n\
+        "shape       {} (seed {}, {} types)\n\
+         mode        {}\n\
          tasks       {}\n\
          edges       {}\n\
          assigned    {}\n\
          unassigned  {}\n\
          waves       {}\n\
          route       {:.3} ms\n",
-        r.shape,
+        flag(r.shape),
         r.seed,
         r.types,
-        r.mode,
+        flag(r.mode),
         r.tasks,
         r.edges,
         r.assigned,

@@ -117,3 +117,15 @@ fn count(n: usize, noun: &str) -> String {
         _ => format!("{n} {noun}s"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn one_sample_is_counted_in_the_singular_and_others_in_the_plural() {
+        assert_eq!(count(1, "sample"), "1 sample");
+        assert_eq!(count(0, "sample"), "0 samples");
+        assert_eq!(count(20, "clean sample"), "20 clean samples");
+    }
+}
