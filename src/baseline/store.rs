@@ -320,11 +320,12 @@ pub fn save_all(dir: &Path, baselines: &[Baseline]) -> Result<Vec<PathBuf>> {
     commit(dir, staged)
 }
 
-/// A new baseline written and synced under a temporary name.
+/// A new baseline written and synced under a temporary name, its file
+/// closed (a suite of thousands must not run out of file descriptors).
 struct Staged {
     id: String,
     path: PathBuf,
-    temp: tempfile::NamedTempFile,
+    temp: tempfile::TempPath,
 }
 
 /// A baseline renamed into place. The file it replaced stays under a
@@ -345,7 +346,8 @@ fn stage(dir: &Path, baseline: &Baseline) -> Result<Staged> {
     })?;
     json.push('\n');
     let temp = write_temp(&path, |file| file.write_all(json.as_bytes()))
-        .map_err(|e| not_saved(dir, &baseline.id, "could not be written", e))?;
+        .map_err(|e| not_saved(dir, &baseline.id, "could not be written", e))?
+        .into_temp_path();
     Ok(Staged {
         id: baseline.id.clone(),
         path,
