@@ -46,6 +46,18 @@ pub enum Error {
         message: String,
         hint: String,
     },
+    /// A save of baselines failed before it changed anything: every
+    /// baseline in `dir` is as it was.
+    #[error(
+        "benchmark `{id}`: {message}\n  nothing was saved: the baselines in {dir} are \
+         unchanged\n  hint: {hint}"
+    )]
+    Save {
+        id: String,
+        dir: PathBuf,
+        message: String,
+        hint: String,
+    },
     /// Wrong use: bad option values, nothing to do, a lock held by another run.
     #[error("{message}\n  hint: {hint}")]
     Usage { message: String, hint: String },

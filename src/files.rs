@@ -19,7 +19,8 @@
 //! - [`MAX_BENCHMARKS`] (10 000): benchmarks per `results.json`, each of
 //!   which becomes charts in the HTML report.
 //!
-//! A file that is not UTF-8 is a parse error naming it, not an I/O error.
+//! A file that is not UTF-8 is a parse error naming it, not an I/O error;
+//! a UTF-8 byte-order mark at its start is dropped.
 
 use std::io::Read;
 use std::path::Path;
@@ -55,15 +56,24 @@ pub fn read_text(path: &Path, hint: &str) -> Result<String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(path, bytes.len() as u64, hint));
     }
-    String::from_utf8(bytes).map_err(|e| Error::Parse {
+    let mut text = String::from_utf8(bytes).map_err(|e| Error::Parse {
         path: path.to_owned(),
         message: format!(
             "byte {} is not UTF-8: this is not a text file",
             e.utf8_error().valid_up_to()
         ),
         hint: hint.to_owned(),
-    })
+    })?;
+    // Some Windows editors start UTF-8 files with a byte-order mark; it
+    // carries no content, and JSON and TOML parsers refuse it.
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
 }
+
+/// The byte-order mark [`read_text`] drops from the start of a file.
+const BOM: char = '\u{feff}';
 
 /// Errors when `count` samples exceed [`MAX_SAMPLES`].
 pub fn check_sample_count(path: &Path, id: &str, count: usize) -> Result<()> {
@@ -138,6 +148,14 @@ mod tests {
         std::fs::write(&path, b"{\"a\": \xff}").unwrap();
         let err = read_text(&path, "h").unwrap_err().to_string();
         assert!(err.contains("bin.json: byte 6 is not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.json");
+        std::fs::write(&path, "\u{feff}{\"a\": 1}").unwrap();
+        assert_eq!(read_text(&path, "h").unwrap(), "{\"a\": 1}");
     }
 
     #[test]

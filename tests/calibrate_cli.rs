@@ -1,6 +1,7 @@
 //! `perfgate calibrate` through the real binary.
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 
 fn perfgate() -> Command {
@@ -74,4 +75,36 @@ fn one_quiet_trial_without_retakes_prints_json_with_every_setting() {
         assert_eq!(cell["retaken_share"], 0.0, "retakes off retakes nothing");
     }
     assert_eq!(cells[1]["setting"]["effect"], 0.1);
+}
+
+#[test]
+fn a_save_json_path_in_a_missing_directory_fails_before_the_first_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing/x.json");
+    perfgate()
+        .args(["calibrate", "--contention", "off", "--retakes", "off"])
+        .arg("--save-json")
+        .arg(&target)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("missing/x.json").and(contains("does not exist")))
+        .stderr(contains("hint: create the directory"))
+        .stderr(contains("busy loop").not());
+}
+
+#[test]
+fn a_save_json_file_gets_the_result_while_the_table_goes_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    perfgate()
+        .current_dir(dir.path())
+        .args(["calibrate", "--trials", "1", "--contention", "off"])
+        .args(["--retakes", "off", "--effects", "0.10", "--seed", "3"])
+        .args(["--routine-ns", "2000", "--save-json", "out.json"])
+        .assert()
+        .code(0)
+        .stdout(contains("A/A"));
+    let saved = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(json["plan"]["seed"], 3);
 }

@@ -241,3 +241,52 @@ fn baseline_save_prints_names_with_quotes_and_backslashes_literally() {
     let saved = perfgate::baseline::load(&work.path().join("new"), id).unwrap();
     assert_eq!(saved.unwrap().id, id);
 }
+
+/// The `*.json` files in `dir` with their bytes, and the names of any
+/// temporary files left there.
+fn baselines_and_temporaries(dir: &Path) -> (Vec<(PathBuf, Vec<u8>)>, Vec<String>) {
+    let mut json = Vec::new();
+    let mut temporaries = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".tmp") {
+            temporaries.push(name);
+        } else if path.is_file() && name.ends_with(".json") {
+            json.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    json.sort();
+    (json, temporaries)
+}
+
+#[test]
+fn a_save_whose_last_file_cannot_be_replaced_changes_no_baseline_and_prints_no_saved_line(
+) {
+    let work = scratch("run");
+    let baselines = work.path().join("baselines");
+    // An old baseline of `fresh`, saved first and so replaced first.
+    let kept = baselines.join("kept-583876d75cd7d1d9.json");
+    let old_fresh = std::fs::read_to_string(&kept)
+        .unwrap()
+        .replace("\"kept\"", "\"fresh\"");
+    std::fs::write(baselines.join("fresh-fcd500563d7a36cf.json"), old_fresh).unwrap();
+    // A directory where `kept`'s baseline must go: its rename fails.
+    std::fs::remove_file(&kept).unwrap();
+    std::fs::create_dir(&kept).unwrap();
+    let before = baselines_and_temporaries(&baselines);
+
+    perfgate(work.path())
+        .args(["baseline", "save", "--records", "pass/records"])
+        .assert()
+        .code(2)
+        .stdout(contains("saved").not())
+        .stderr(contains("benchmark `kept`").and(contains("not a regular file")))
+        .stderr(contains(
+            "nothing was saved: the baselines in baselines are unchanged",
+        ))
+        .stderr(contains("hint: move or remove it"));
+
+    assert_eq!(baselines_and_temporaries(&baselines), before);
+    assert!(before.1.is_empty());
+}

@@ -341,3 +341,43 @@ fn a_results_json_from_a_future_schema_is_an_error_naming_both_versions() {
         .code(2)
         .stderr(contains("schema version 9"));
 }
+
+/// `perfgate compare` of two identical sides, its stdout on `/dev/full`
+/// (every write fails with "no space left").
+#[cfg(target_os = "linux")]
+fn compare_into_dev_full(extra: &[&str]) -> std::process::Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("perfgate"))
+        .current_dir(std::env::temp_dir())
+        .env_remove("PERFGATE_CONFIG")
+        .env("NO_COLOR", "1")
+        .args(["--config", &fixture("cases.toml"), "compare"])
+        .args([fixture("c03/baseline"), fixture("c03/candidate_same")])
+        .args(extra)
+        .stdout(full)
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn json_that_cannot_be_written_to_stdout_is_an_error_exiting_two() {
+    use assert_cmd::assert::OutputAssertExt;
+    compare_into_dev_full(&["--json"])
+        .assert()
+        .code(2)
+        .stderr(contains("stdout: writing the output failed").and(contains("hint:")));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_table_that_cannot_be_written_to_stdout_is_an_error_exiting_two() {
+    use assert_cmd::assert::OutputAssertExt;
+    compare_into_dev_full(&[])
+        .assert()
+        .code(2)
+        .stderr(contains("stdout: writing the output failed"));
+}

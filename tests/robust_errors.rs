@@ -120,6 +120,27 @@ fn cases() -> Vec<Case> {
             expect: vec![kept.clone(), "schema version 9".into()],
         },
         Case {
+            what: "baseline holding a JSON array",
+            setup: |w| write(w, &baseline("kept"), "[]"),
+            args: &["check"],
+            expect: vec![
+                kept.clone(),
+                "holds a JSON array, not a baseline".into(),
+                "expected a JSON object with \"schema\"".into(),
+            ],
+        },
+        Case {
+            what: "baseline of a schema older than any supported",
+            setup: |w| edit(w, &baseline("kept"), |b| b["schema"] = 0.into()),
+            args: &["check"],
+            expect: vec![
+                kept.clone(),
+                "schema version 0".into(),
+                "older than any schema".into(),
+                "`perfgate baseline save`".into(),
+            ],
+        },
+        Case {
             what: "baseline with zero timings",
             setup: |w| {
                 edit(w, &baseline("kept"), |b| {
@@ -291,6 +312,18 @@ fn every_input_error_names_its_file_or_benchmark_and_gives_a_hint() {
             );
         }
     }
+}
+
+#[test]
+fn a_baseline_starting_with_a_byte_order_mark_is_read_as_if_it_had_none() {
+    let work = workspace();
+    let path = work.path().join(baseline("kept"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    let out = perfgate(work.path()).arg("check").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("kept-"), "{stderr}");
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
 }
 
 #[test]

@@ -96,3 +96,16 @@ fn route_help_states_the_task_limit_as_a_number() {
     assert!(help.contains("at most 20,000,000"), "{help}");
     assert!(!help.contains("[`"), "{help}");
 }
+
+#[test]
+fn route_text_output_spells_shape_and_mode_as_their_flags() {
+    let out = Command::cargo_bin("perfgate")
+        .unwrap()
+        .args(["route", "--tasks", "10", "--mode", "per-plan"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("shape       flat (seed 0"), "{text}");
+    assert!(text.contains("mode        per-plan\n"), "{text}");
+}

@@ -6,9 +6,10 @@
 //! Saving is atomic: the JSON goes to a temporary file in the same
 //! directory, is flushed to disk (`fsync`), then renamed over the old file,
 //! and the directory is synced so the rename itself survives a crash. A
-//! save that fails or is interrupted at any point leaves the previous
-//! baseline intact; a leftover temporary file (`.perfgate-*.tmp`) is
-//! ignored by loaders.
+//! save of several baselines ([`save_all`]) writes them all before it
+//! renames any, and puts the old files back if a rename fails, so a
+//! failed save leaves every previous baseline intact; a leftover temporary
+//! file (`.perfgate-*.tmp`) is ignored by loaders.
 //!
 //! Loading trusts nothing: an empty, truncated or corrupt file is an error
 //! naming the file and the line and column, a future schema names the
@@ -188,18 +189,46 @@ fn check_schema(path: &Path, text: &str) -> Result<()> {
     struct Probe {
         schema: u32,
     }
+    check_is_object(path, text)?;
     let probe: Probe = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
-    if probe.schema == 0 || probe.schema > BASELINE_SCHEMA {
-        return Err(Error::Schema {
-            path: path.to_owned(),
-            found: probe.schema,
-            supported: format!("1 to {BASELINE_SCHEMA}"),
-            hint: "upgrade perfgate, or record the baseline again with this \
-                   version (`perfgate baseline save`)"
-                .to_owned(),
-        });
-    }
-    Ok(())
+    let hint = match probe.schema {
+        0 => {
+            "the file is older than any schema this perfgate reads; record the \
+              baseline again with `perfgate baseline save`"
+        }
+        s if s > BASELINE_SCHEMA => {
+            "the file was written by a newer perfgate: upgrade perfgate, or record \
+             the baseline again with this version (`perfgate baseline save`)"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Schema {
+        path: path.to_owned(),
+        found: probe.schema,
+        supported: format!("1 to {BASELINE_SCHEMA}"),
+        hint: hint.to_owned(),
+    })
+}
+
+/// Errors unless `text` is (or starts like) one JSON object: a baseline
+/// is never an array, a string or a number, and saying so beats the
+/// parser's view of such a file.
+fn check_is_object(path: &Path, text: &str) -> Result<()> {
+    let holds = match text.trim_start().chars().next() {
+        Some('{') => return Ok(()),
+        Some('[') => "a JSON array",
+        Some('"') => "a JSON string",
+        Some('0'..='9' | '-') => "a number",
+        _ => "no JSON object",
+    };
+    Err(Error::Parse {
+        path: path.to_owned(),
+        message: format!(
+            "holds {holds}, not a baseline: expected a JSON object with \"schema\", \
+             \"id\", \"samples\", ..."
+        ),
+        hint: RESTORE_HINT.to_owned(),
+    })
 }
 
 /// A baseline's JSON error as a [`Error::Parse`] with `line L, column C`
@@ -325,33 +354,241 @@ fn most_common_iterations(record: &BenchRecord) -> u64 {
 /// Saves `baseline` into `dir` (created if needed), atomically. Returns
 /// the path written.
 pub fn save(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
+    let mut written = save_all(dir, std::slice::from_ref(baseline))?;
+    Ok(written.remove(0))
+}
+
+/// Saves `baselines` into `dir` (created if needed) as one change, so a
+/// failure never leaves some new and some old: every baseline is checked,
+/// then written and synced to a temporary file, and only when all are on
+/// disk are they renamed over the old files. A failure removes the
+/// temporary files and puts back the files already replaced. Returns the
+/// paths written, in order.
+pub fn save_all(dir: &Path, baselines: &[Baseline]) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(dir, "creating the directory", e))?;
+    for b in baselines {
+        b.check(&path_for(dir, &b.id))?;
+    }
+    let staged = baselines
+        .iter()
+        .map(|b| stage(dir, b))
+        .collect::<Result<Vec<_>>>()?;
+    commit(dir, staged)
+}
+
+/// A new baseline written and synced under a temporary name, its file
+/// closed (a suite of thousands must not run out of file descriptors).
+struct Staged {
+    id: String,
+    path: PathBuf,
+    temp: tempfile::TempPath,
+}
+
+/// A baseline renamed into place. The file it replaced stays under a
+/// temporary name until the whole save has succeeded, to be put back if
+/// it fails; dropping the backup removes it.
+struct Replaced {
+    id: String,
+    path: PathBuf,
+    backup: Option<tempfile::TempPath>,
+}
+
+fn stage(dir: &Path, baseline: &Baseline) -> Result<Staged> {
     let path = path_for(dir, &baseline.id);
-    baseline.check(&path)?;
     let mut json = serde_json::to_string_pretty(baseline).map_err(|e| Error::Parse {
         path: path.clone(),
         message: format!("cannot encode the baseline: {e}"),
         hint: "report this as a bug".to_owned(),
     })?;
     json.push('\n');
-    write_atomic(&path, |file| file.write_all(json.as_bytes()))?;
-    Ok(path)
+    let temp = write_temp(&path, |file| file.write_all(json.as_bytes()))
+        .map_err(|e| not_saved(dir, &baseline.id, "could not be written", e))?
+        .into_temp_path();
+    Ok(Staged {
+        id: baseline.id.clone(),
+        path,
+        temp,
+    })
+}
+
+/// Renames every staged file into place; on the first failure, undoes
+/// the renames already done.
+///
+/// TODO(#7): a process killed between two of these renames leaves some
+/// new and some old baselines, and the next save's clean-up removes the
+/// backups; fixable by saving into a new directory and swapping it in
+/// with one rename (or by a journal the next run replays).
+fn commit(dir: &Path, staged: Vec<Staged>) -> Result<Vec<PathBuf>> {
+    let mut replaced = Vec::with_capacity(staged.len());
+    for s in staged {
+        match replace(dir, s) {
+            Ok(r) => replaced.push(r),
+            Err(e) => return Err(roll_back(dir, replaced, e)),
+        }
+    }
+    sync_dir(dir);
+    Ok(replaced.into_iter().map(|r| r.path).collect())
+}
+
+fn replace(dir: &Path, staged: Staged) -> Result<Replaced> {
+    let Staged { id, path, temp } = staged;
+    let backup = back_up(dir, &path)
+        .map_err(|e| not_saved(dir, &id, "could not replace its old baseline", e))?;
+    temp.persist(&path).map_err(|e| {
+        let e = Error::io(&path, "replacing the file", e.error);
+        not_saved(dir, &id, "could not replace its old baseline", e)
+    })?;
+    Ok(Replaced { id, path, backup })
+}
+
+/// A second name for the file at `path` (a hard link, else a copy), so
+/// it can be put back; `None` when there is no file yet.
+fn back_up(dir: &Path, path: &Path) -> Result<Option<tempfile::TempPath>> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, "reading the metadata", e)),
+        Ok(m) if !m.is_file() => {
+            return Err(Error::Parse {
+                path: path.to_owned(),
+                message: "is not a regular file, so no baseline can be saved there"
+                    .to_owned(),
+                hint: "move or remove it, then run the save again".to_owned(),
+            })
+        }
+        Ok(_) => {}
+    }
+    let link = |p: &Path| match std::fs::hard_link(path, p) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+            std::fs::copy(path, p).map(drop)
+        }
+        linked => linked,
+    };
+    let backup = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(".tmp")
+        .make_in(dir, link)
+        .map_err(|e| Error::io(path, "keeping a copy of the old file", e))?;
+    Ok(Some(backup.into_temp_path()))
+}
+
+/// Undoes `replaced`, newest first, and returns the error to report:
+/// `cause` when every old file is back, else one that says which are not.
+fn roll_back(dir: &Path, replaced: Vec<Replaced>, cause: Error) -> Error {
+    let mut lost = Vec::new();
+    for r in replaced.into_iter().rev() {
+        let restored = match r.backup {
+            Some(backup) => backup.persist(&r.path).map_err(|e| e.error),
+            None => std::fs::remove_file(&r.path),
+        };
+        if let Err(e) = restored {
+            lost.push(format!("`{}` ({}: {e})", r.id, r.path.display()));
+        }
+    }
+    sync_dir(dir);
+    if lost.is_empty() {
+        return cause;
+    }
+    Error::Usage {
+        message: format!(
+            "{cause}\n  but the old baselines of {} could not be put back, so {} \
+             holds new and old baselines",
+            lost.join(", "),
+            dir.display()
+        ),
+        hint: format!(
+            "restore {} from version control (`git checkout -- {}`), or run the \
+             save again once the cause is fixed",
+            dir.display(),
+            dir.display()
+        ),
+    }
+}
+
+/// `cause`, for benchmark `id`, as an [`Error::Save`]: the baselines in
+/// `dir` are unchanged, and the hint says what to do about the cause.
+fn not_saved(dir: &Path, id: &str, what: &str, cause: Error) -> Error {
+    let (message, hint) = match cause {
+        Error::Io {
+            path,
+            action,
+            source,
+        } => (
+            format!(
+                "its new baseline {what} ({}{action} failed: {source})",
+                shown(&path)
+            ),
+            save_hint(dir, &source),
+        ),
+        Error::Parse {
+            path,
+            message,
+            hint,
+        } => (
+            format!("its new baseline {what} ({} {message})", path.display()),
+            hint,
+        ),
+        other => return other,
+    };
+    Error::Save {
+        id: id.to_owned(),
+        dir: dir.to_owned(),
+        message,
+        hint,
+    }
+}
+
+/// `path` and a colon for a message, or nothing for a temporary file,
+/// whose name means nothing to a reader once it is removed.
+fn shown(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy());
+    match name {
+        Some(n) if n.starts_with(TEMP_PREFIX) => String::new(),
+        _ => format!("{}: ", path.display()),
+    }
+}
+
+/// What to do when writing into the baselines directory `dir` failed.
+fn save_hint(dir: &Path, e: &io::Error) -> String {
+    let dir = dir.display();
+    match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            format!("free some disk space on the file system of {dir}, then run the save again")
+        }
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => format!(
+            "check that {dir} and its files may be written (permissions, a read-only \
+             mount), then run the save again"
+        ),
+        _ => format!(
+            "check the free disk space and the permissions of {dir}, then run the \
+             save again"
+        ),
+    }
 }
 
 /// Writes `path` through `fill` on a temporary file in the same directory,
 /// syncs it, and renames it over `path`. If `fill` fails, the temporary
-/// file is removed and `path` is untouched. The file keeps the permissions
-/// of the one it replaces; a new one gets `0644` on unix (a temporary file
-/// starts private, but baselines and reports are meant to be shared).
+/// file is removed and `path` is untouched.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let temp = write_temp(path, fill)?;
+    temp.persist(path)
+        .map_err(|e| Error::io(path, "replacing the file", e.error))?;
+    sync_dir(parent_dir(path));
+    Ok(())
+}
+
+/// A temporary file next to `path`, filled through `fill` and synced;
+/// dropping it removes it. It has the permissions of the file it will
+/// replace; one replacing nothing gets `0644` on unix (a temporary file
+/// starts private, but baselines and reports are meant to be shared).
+fn write_temp(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<tempfile::NamedTempFile> {
+    let dir = parent_dir(path);
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(".tmp")
@@ -366,10 +603,14 @@ pub fn write_atomic(
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(temp.path(), "syncing", e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io(path, "replacing the file", e.error))?;
-    sync_dir(dir);
-    Ok(())
+    Ok(temp)
+}
+
+/// The directory `path` is in; `.` for a bare file name.
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Removes temporary files (`.perfgate-*.tmp`) a killed run left in `dir`.
@@ -467,6 +708,73 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), before);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "temporary file left behind: {names:?}");
+    }
+
+    /// Every file directly in `dir`, by name: a directory as `None`.
+    fn contents(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).ok())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Nine old baselines, and new ones for all whose last (or first)
+    /// file name is taken by a directory.
+    fn nine_with_a_directory_at(blocked: usize) -> (tempfile::TempDir, Vec<Baseline>) {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..9).map(|i| format!("b{i}")).collect();
+        for id in &ids {
+            save(dir.path(), &baseline(id, &[100.0, 101.0])).unwrap();
+        }
+        let target = path_for(dir.path(), &ids[blocked]);
+        std::fs::remove_file(&target).unwrap();
+        std::fs::create_dir(&target).unwrap();
+        let new = ids.iter().map(|id| baseline(id, &[7.0; 2000])).collect();
+        (dir, new)
+    }
+
+    #[test]
+    fn a_save_failing_at_its_last_rename_puts_every_replaced_baseline_back() {
+        let (dir, new) = nine_with_a_directory_at(8);
+        let before = contents(dir.path());
+        let err = save_all(dir.path(), &new).unwrap_err();
+        assert!(
+            matches!(err, Error::Save { ref id, .. } if id == "b8"),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains(&dir.path().display().to_string()), "{text}");
+        assert!(
+            text.contains("nothing was saved") && text.contains("hint:"),
+            "{text}"
+        );
+        assert_eq!(contents(dir.path()), before, "changed, or a temporary left");
+    }
+
+    #[test]
+    fn a_save_failing_at_its_first_rename_leaves_no_temporary_file() {
+        let (dir, new) = nine_with_a_directory_at(0);
+        let before = contents(dir.path());
+        let err = save_all(dir.path(), &new).unwrap_err().to_string();
+        assert!(err.contains("benchmark `b0`") && err.contains("not a regular file"));
+        assert_eq!(contents(dir.path()), before, "changed, or a temporary left");
+    }
+
+    #[test]
+    fn a_successful_save_of_many_leaves_only_the_new_baselines() {
+        let (dir, mut new) = nine_with_a_directory_at(8);
+        std::fs::remove_dir(path_for(dir.path(), "b8")).unwrap();
+        new[0].samples = vec![5.0];
+        save_all(dir.path(), &new).unwrap();
+        assert_eq!(load(dir.path(), "b0").unwrap().unwrap().samples, vec![5.0]);
+        assert_eq!(load_dir(dir.path()).unwrap().len(), 9);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
     }
 
     #[cfg(unix)]

@@ -3,9 +3,11 @@
 //! Runs A/A and A/B trials on a calibrated busy loop (see
 //! [`crate::calibrate`]) and prints, per setting, the false-failure and
 //! detection rates with 95% Wilson intervals. Results go to stdout (a
-//! table, or JSON with `--json`); progress goes to stderr.
+//! table, or JSON with `--json`); progress goes to stderr. A `--save-json`
+//! file that cannot be written is an error before the first trial; should
+//! writing it fail after the trials anyway, the result is on stdout first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::calibrate::experiment::{self, Plan};
@@ -88,6 +90,9 @@ pub struct CalibrateArgs {
 /// Bad options (exit status 2) and failures of the sampler or comparison.
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
     let plan = plan(args)?;
+    if let Some(path) = &args.save_json {
+        check_save_path(path)?;
+    }
     let gate = load_gate(args)?;
     // Ctrl-C ends the trials at the next sample with status 130; the
     // contention generator's threads end with the process.
@@ -118,18 +123,47 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<i32> {
         busy_loop: busy,
     };
     let summary = report::summarise(&plan, routine, settings, &trials);
-    if let Some(path) = &args.save_json {
-        let text = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| Error::io(path, "writing the calibration JSON", e))?;
-    }
+    let json = serde_json::to_string_pretty(&summary)? + "\n";
     if args.json {
-        let text = serde_json::to_string_pretty(&summary)?;
-        super::output::print_stdout(&format!("{text}\n"));
+        super::output::write_stdout(&json)?;
     } else {
-        super::output::print_stdout(&report::render_table(&summary));
+        super::output::write_stdout(&report::render_table(&summary))?;
+    }
+    if let Some(path) = &args.save_json {
+        std::fs::write(path, json).map_err(|e| save_error(path, &e.to_string()))?;
     }
     Ok(0)
+}
+
+/// Fails at once when `--save-json`'s file cannot be written, rather than
+/// after the trials: its directory must exist and take a new file.
+fn check_save_path(path: &Path) -> crate::Result<()> {
+    if path.is_dir() {
+        return Err(usage(
+            format!("--save-json: {} is a directory", path.display()),
+            "give a file name, e.g. --save-json calibration.json",
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        let why = format!("the directory {} does not exist", dir.display());
+        return Err(save_error(path, &why));
+    }
+    tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| {
+        save_error(path, &format!("{} cannot be written: {e}", dir.display()))
+    })
+}
+
+/// The calibration JSON cannot be written to `path`, because `why`.
+fn save_error(path: &Path, why: &str) -> Error {
+    usage(
+        format!("--save-json {}: {why}", path.display()),
+        "create the directory (or fix its permissions), or give --save-json \
+         another path",
+    )
 }
 
 /// The gate at the configured settings; its warnings go to stderr.

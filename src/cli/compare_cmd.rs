@@ -49,7 +49,7 @@ pub fn run(
             message: format!("cannot encode the results: {e}"),
             hint: "report this as a bug".to_owned(),
         })?;
-        output::print_stdout(&format!("{text}\n"));
+        output::write_stdout(&format!("{text}\n"))?;
         output::print_warnings(&evaluation.warnings);
         for e in &evaluation.errors {
             super::print_error(&anyhow::Error::msg(e.to_string()));

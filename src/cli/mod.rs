@@ -10,7 +10,8 @@
 //! | `calibrate` | measure the gate's false-failure and detection rates here |
 //!
 //! Results go to stdout; progress, warnings and logs (`-v`, through
-//! `env_logger`) to stderr. An error prints its whole chain of causes and
+//! `env_logger`) to stderr. Failing to write stdout (other than to a
+//! closed pipe) is an error with status 2. An error prints its whole chain of causes and
 //! ends with exit status 2. The gate used after `cargo bench` is
 //! [`check::gate`]. Runs that measure (the suite, `calibrate`) stop at the
 //! next sample on Ctrl-C with status 130, or 143 on SIGTERM
@@ -147,7 +148,10 @@ pub struct ReportArgs {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.color);
-    match run(&cli) {
+    match run(&cli).and_then(|status| match output::stdout_failure() {
+        Some(e) => Err(e.into()),
+        None => Ok(status),
+    }) {
         Ok(status) => status,
         Err(e) => {
             print_error(&e);
@@ -249,7 +253,7 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
             let _lock = output::lock_reports(&dir, "perfgate report")?;
             let results = compare_cmd::load_results(&dir.join("results.json"))?;
             output::write_reports(&results, &dir, false)?;
-            output::print_stdout(&output::table(&results, color));
+            output::write_stdout(&output::table(&results, color))?;
             eprintln!("perfgate: reports written to {}", dir.display());
             Ok(0)
         }

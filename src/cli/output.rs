@@ -45,14 +45,38 @@ impl ColorChoice {
 /// Writes `text` to stdout. A reader that closed the pipe early (`perfgate
 /// compare --json | head`) has seen all it wanted: the rest is dropped and
 /// the run keeps its exit status, rather than panicking as `print!` does.
-pub fn print_stdout(text: &str) {
+/// Any other failure (a full disk, `/dev/full`) is an error: a tool
+/// reading the output must not take its absence for a result.
+pub fn write_stdout(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            log::warn!("writing to stdout failed: {e}");
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::Error::io("stdout", "writing the output", e))
         }
+        _ => Ok(()),
     }
+}
+
+/// The first failure of [`print_stdout`], reported by [`stdout_failure`].
+static STDOUT_FAILURE: std::sync::Mutex<Option<std::io::Error>> =
+    std::sync::Mutex::new(None);
+
+/// [`write_stdout`] for callers that cannot return its error: the first
+/// failure is kept, and [`super::main`] ends the command with it.
+pub fn print_stdout(text: &str) {
+    if let Err(crate::Error::Io { source, .. }) = write_stdout(text) {
+        let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(|p| p.into_inner());
+        failure.get_or_insert(source);
+    }
+}
+
+/// The error of the first failed [`print_stdout`], once.
+pub fn stdout_failure() -> Option<crate::Error> {
+    let mut failure = STDOUT_FAILURE.lock().unwrap_or_else(|p| p.into_inner());
+    failure
+        .take()
+        .map(|e| crate::Error::io("stdout", "writing the output", e))
 }
 
 /// Prints warnings to stderr, one per line.

@@ -127,9 +127,9 @@ pub fn run(args: &RouteArgs) -> anyhow::Result<i32> {
     };
     if args.json {
         let text = serde_json::to_string(&report)?;
-        super::output::print_stdout(&format!("{text}\n"));
+        super::output::write_stdout(&format!("{text}\n"))?;
     } else {
-        super::output::print_stdout(&text(&report));
+        super::output::write_stdout(&text(&report))?;
     }
     Ok(0)
 }
@@ -146,20 +146,28 @@ fn build(args: &RouteArgs) -> anyhow::Result<Dag> {
     Ok(dag)
 }
 
+/// How `value` is spelled on the command line (`per-plan`), not its Rust
+/// name (`PerPlan`).
+fn flag(value: impl clap::ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_owned())
+}
+
 fn text(r: &RouteReport<'_>) -> String {
     let mut out = format!(
-        "shape       {:?} (seed {}, {} types)\n\
-         mode        {:?}\n\
+        "shape       {} (seed {}, {} types)\n\
+         mode        {}\n\
          tasks       {}\n\
          edges       {}\n\
          assigned    {}\n\
          unassigned  {}\n\
          waves       {}\n\
          route       {:.3} ms\n",
-        r.shape,
+        flag(r.shape),
         r.seed,
         r.types,
-        r.mode,
+        flag(r.mode),
         r.tasks,
         r.edges,
         r.assigned,

@@ -3,8 +3,9 @@
 //!
 //! Every selected record is turned into a baseline and checked before the
 //! first file is written, so a bad record (zero timings, no clean samples)
-//! stops the save with nothing changed. Each file is then replaced
-//! atomically ([`crate::baseline::store`]).
+//! stops the save with nothing changed. The files are then written
+//! together ([`crate::baseline::store::save_all`]): all or, on a failure,
+//! none, and the `saved ...` lines are printed only once all are in place.
 
 use std::path::{Path, PathBuf};
 
@@ -75,8 +76,8 @@ pub fn lock_baselines(dir: &Path, purpose: &str) -> Result<crate::lock::Lock> {
 }
 
 /// Turns every record into a baseline stamped with `machine`, and only
-/// when all are valid, writes them under the baselines lock. Prints one
-/// line per file to stdout, and a warning for each baseline with fewer
+/// when all are valid, writes them under the baselines lock. Once all are
+/// written, prints one line per file to stdout, and a warning for each baseline with fewer
 /// clean samples than a comparison at `config` needs: it is saved (it is
 /// what the machine gave), but every comparison with it will be
 /// `inconclusive` until it is recorded again.
@@ -93,27 +94,45 @@ pub fn save_records<'a>(
         .map(|r| Baseline::from_record(r, machine.clone(), commit.clone(), date.clone()))
         .collect::<Result<Vec<_>>>()?;
     let _lock = lock_baselines(baselines_dir, "perfgate baseline save")?;
-    let mut written = Vec::new();
-    for b in &baselines {
-        let path = baseline::save(baselines_dir, b)?;
+    let written = baseline::store::save_all(baselines_dir, &baselines)?;
+    for (b, path) in baselines.iter().zip(&written) {
         super::output::print_stdout(&format!(
-            "saved {} ({} samples) -> {}\n",
+            "saved {} ({}) -> {}\n",
             crate::report::escape::visible(&b.id),
-            b.samples.len(),
+            count(b.samples.len(), "sample"),
             path.display()
         ));
-        written.push(path);
         let needed = config.compare_options(&b.id).min_samples;
         if b.samples.len() < needed {
             super::output::print_warnings(&[format!(
-                "baseline of {} has {} clean samples, fewer than the {needed} a \
+                "baseline of {} has {}, fewer than the {needed} a \
                  comparison needs: every comparison with it will be inconclusive; \
                  record it again on a quieter machine (or give the benchmark more \
                  samples)",
                 crate::report::escape::visible(&b.id),
-                b.samples.len()
+                count(b.samples.len(), "clean sample")
             )]);
         }
     }
     Ok(written)
+}
+
+/// `n` and `noun`, plural unless `n` is 1: "1 sample", "20 samples".
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn one_sample_is_counted_in_the_singular_and_others_in_the_plural() {
+        assert_eq!(count(1, "sample"), "1 sample");
+        assert_eq!(count(0, "sample"), "0 samples");
+        assert_eq!(count(20, "clean sample"), "20 clean samples");
+    }
 }
