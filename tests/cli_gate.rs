@@ -168,3 +168,31 @@ fn save_mode_writes_the_runs_records_as_baselines() {
     assert_eq!(saved.keys().collect::<Vec<_>>(), ["fresh", "kept"]);
     assert!(!out.path().join("reports").exists());
 }
+
+#[test]
+fn a_save_measures_again_a_benchmark_left_with_too_few_clean_samples() {
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options("pass", out.path(), GateMode::SaveBaselines);
+    opts.baselines_dir = Some(out.path().join("baselines"));
+    let path = opts
+        .records_dir
+        .join(perfgate::names::file_name("kept", "json"));
+    let mut thin: BenchRecord =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let full = thin.clone();
+    for s in thin.samples.iter_mut().skip(3) {
+        s.status = perfgate::sampler::SampleStatus::Flagged;
+    }
+    std::fs::write(&path, serde_json::to_string(&thin).unwrap()).unwrap();
+    let mut asked = Vec::new();
+    let mut remeasure = |id: &str| {
+        asked.push(id.to_owned());
+        Ok(full.clone())
+    };
+
+    assert_eq!(gate(&opts, &mut remeasure), 0);
+
+    assert_eq!(asked, ["kept"], "only the thin record is measured again");
+    let saved = perfgate::baseline::load_dir(&out.path().join("baselines")).unwrap();
+    assert_eq!(saved["kept"].samples, full.clean_per_iteration());
+}

@@ -181,7 +181,7 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     print_warnings(&loaded.warnings);
     let config = loaded.config;
     let _records_lock = records::lock(&opts.records_dir, "perfgate check")?;
-    let last = records::load_last_run(&opts.records_dir)?;
+    let mut last = records::load_last_run(&opts.records_dir)?;
     if last.records.is_empty() {
         return Err(nothing_measured(opts));
     }
@@ -190,6 +190,9 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         .clone()
         .unwrap_or(config.baselines_dir.clone());
     if opts.mode == GateMode::SaveBaselines {
+        if let Some(remeasure) = remeasure {
+            fill_thin_records(&config, &opts.records_dir, &mut last, remeasure);
+        }
         let machine = save::bench_fingerprint(&last);
         let records = last.records.values();
         return save::save_records(&baselines_dir, records, &machine, &config).map(|_| 0);
@@ -339,6 +342,51 @@ fn confirm(
                 }
             }
             comparison.confirmations = confirmations;
+        }
+    }
+}
+
+/// Before a save: measures again, after the confirmations' backoff, each
+/// benchmark with fewer clean samples than a comparison needs (a slow
+/// period of the machine made the sampler flag most of them), up to
+/// `confirm_retries` times, and keeps the record with the most clean
+/// samples, on disk too. A baseline that can never be compared would make
+/// every later run of that benchmark `inconclusive`.
+fn fill_thin_records(
+    config: &Config,
+    records_dir: &std::path::Path,
+    last: &mut LastRun,
+    remeasure: &mut Remeasure<'_>,
+) {
+    for (id, record) in &mut last.records {
+        let needed = config.compare_options(id).min_samples;
+        let mut backoff = config.confirm_backoff;
+        for _ in 0..config.confirm_retries {
+            let clean = record.clean_per_iteration().len();
+            if clean >= needed {
+                break;
+            }
+            crate::interrupt::sleep(backoff);
+            backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
+            let again = match remeasure(id) {
+                Ok(again) => again,
+                Err(e) => {
+                    let id = crate::report::escape::visible(id);
+                    print_warnings(&[format!(
+                        "benchmark `{id}`: re-measuring failed: {e:#}"
+                    )]);
+                    break;
+                }
+            };
+            let kept = again.clean_per_iteration().len();
+            eprintln!(
+                "perfgate: {}: {clean} clean samples, fewer than {needed}; measured \
+                 again: {kept}",
+                crate::report::escape::visible(id)
+            );
+            if kept > clean && crate::sampler::write_record(records_dir, &again).is_ok() {
+                *record = again;
+            }
         }
     }
 }
