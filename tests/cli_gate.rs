@@ -196,3 +196,89 @@ fn a_save_measures_again_a_benchmark_left_with_too_few_clean_samples() {
     let saved = perfgate::baseline::load_dir(&out.path().join("baselines")).unwrap();
     assert_eq!(saved["kept"].samples, full.clean_per_iteration());
 }
+
+/// The `regressed` run with a machine canary beside it: its baseline is
+/// the `slow` benchmark's baseline and its record the `slow` record, so
+/// the canary ran as much slower than its baseline as `slow` did.
+fn with_slow_canary(opts: &GateOptions) {
+    use perfgate::sampler::canary::CANARY_ID;
+    let baselines = opts.baselines_dir.clone().unwrap();
+    let rename = |from: &Path, to: &Path| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(from).unwrap()).unwrap();
+        v["id"] = CANARY_ID.into();
+        std::fs::write(to, v.to_string()).unwrap();
+    };
+    let file = |id: &str| perfgate::names::file_name(id, "json");
+    rename(
+        &baselines.join(file("slow")),
+        &baselines.join(file(CANARY_ID)),
+    );
+    rename(
+        &opts.records_dir.join(file("slow")),
+        &opts.records_dir.join(file(CANARY_ID)),
+    );
+    let manifest = opts.records_dir.parent().unwrap().join("run.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    run["ids"].as_array_mut().unwrap().push(CANARY_ID.into());
+    std::fs::write(&manifest, run.to_string()).unwrap();
+}
+
+#[test]
+fn a_slowdown_while_the_machine_canary_runs_slower_too_is_inconclusive_not_regressed() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = options("regressed", out.path(), GateMode::Gate);
+    with_slow_canary(&opts);
+    let mut asked = Vec::new();
+    let mut remeasure = |id: &str| {
+        asked.push(id.to_owned());
+        let mut again = record("regressed", "slow");
+        again.id = id.to_owned();
+        Ok(again)
+    };
+
+    assert_eq!(gate(&opts, &mut remeasure), 3);
+
+    assert_eq!(
+        asked,
+        ["perfgate/machine", "slow", "perfgate/machine", "slow"],
+        "the canary is measured again before each confirmation"
+    );
+    let slow = comparison(out.path(), "slow");
+    assert_eq!(slow["verdict"], "inconclusive");
+    let notes = slow["notes"].to_string();
+    assert!(notes.contains("machine canary"), "{notes}");
+    let text = std::fs::read_to_string(out.path().join("reports/results.json")).unwrap();
+    let results: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(results["machine_canary"]["id"], "perfgate/machine");
+    let ids: Vec<_> = results["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert!(
+        !ids.contains(&"perfgate/machine".into()),
+        "never a gated benchmark"
+    );
+    let summary = std::fs::read_to_string(out.path().join("reports/summary.md")).unwrap();
+    assert!(summary.contains("machine canary: +"), "{summary}");
+}
+
+#[test]
+fn a_slowdown_while_the_machine_canary_keeps_its_speed_is_regressed() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = options("regressed", out.path(), GateMode::Gate);
+    with_slow_canary(&opts);
+    let mut remeasure = |id: &str| {
+        let source = if id == "slow" { "slow" } else { "kept" };
+        let mut again = record("regressed", source);
+        again.id = id.to_owned();
+        Ok(again)
+    };
+
+    assert_eq!(gate(&opts, &mut remeasure), 1);
+
+    assert_eq!(comparison(out.path(), "slow")["verdict"], "regressed");
+}

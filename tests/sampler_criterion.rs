@@ -193,7 +193,12 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
 
     suite.run(&mut criterion).unwrap();
 
-    assert_eq!(suite.measured_ids(), ["tiny/sum"]);
+    // The machine canary is measured after the cases, whatever the filter.
+    assert_eq!(suite.measured_ids(), ["tiny/sum", "perfgate/machine"]);
+    let canary = records.join(perfgate::names::file_name("perfgate/machine", "json"));
+    let canary: BenchRecord =
+        serde_json::from_str(&std::fs::read_to_string(&canary).unwrap()).unwrap();
+    assert_eq!(canary.samples.iter().filter(|s| s.attempt == 0).count(), 30);
     let path = records.join(perfgate::names::file_name("tiny/sum", "json"));
     let rec: BenchRecord =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -211,7 +216,10 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
         &std::fs::read_to_string(tmp.path().join("perfgate/run.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(manifest["ids"], serde_json::json!(["tiny/sum"]));
+    assert_eq!(
+        manifest["ids"],
+        serde_json::json!(["tiny/sum", "perfgate/machine"])
+    );
     assert_eq!(manifest["filtered"], serde_json::json!(true));
     assert_eq!(
         manifest["declared"],

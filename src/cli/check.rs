@@ -206,10 +206,15 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
 
     let machine = save::bench_fingerprint(&last);
     let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
-    let (pairs, bad_baselines) =
+    let (mut pairs, bad_baselines) =
         pairs(&config, &baselines_dir, &last, &machine, filtered)?;
+    let canary_pair = evaluate::take_canary(&mut pairs);
     let mut evaluation = evaluate::evaluate(&config, &pairs);
     evaluation.errors.extend(bad_baselines);
+    evaluation.canary = evaluate::judge_canary(&config, canary_pair.as_ref());
+    for c in &mut evaluation.comparisons {
+        evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
+    }
     let unused = evaluate::unused_config_warnings(&config, &pairs, filtered);
     evaluation.warnings.extend(unused);
     if !baselines_dir.exists() {
@@ -226,7 +231,12 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
             crate::sampler::write_record(&opts.records_dir, &record)?;
             Ok(record)
         };
-        confirm(&config, &pairs, &machine, &mut evaluation, &mut remeasure);
+        let sides = Sides {
+            pairs: &pairs,
+            canary: canary_pair.as_ref(),
+            machine: &machine,
+        };
+        confirm(&config, &sides, &mut evaluation, &mut remeasure);
     }
 
     let strict = opts.strict || config.strict;
@@ -303,18 +313,28 @@ fn pairs(
     ))
 }
 
+/// What the confirmations re-measure against: the benchmarks' pairs, the
+/// canary's pair, and the machine the candidates were measured on.
+struct Sides<'p> {
+    pairs: &'p [Pair],
+    canary: Option<&'p Pair>,
+    machine: &'p Fingerprint,
+}
+
 /// Re-measures every `regressed` or `inconclusive` benchmark after a
 /// growing backoff until its verdict changes or the retries run out; the
-/// last measurement's verdict stands.
+/// last measurement's verdict stands. The canary is measured again just
+/// before each re-measurement, so its verdict on the machine's speed is
+/// as fresh as the benchmark's.
 fn confirm(
     config: &Config,
-    pairs: &[Pair],
-    machine: &Fingerprint,
+    sides: &Sides<'_>,
     evaluation: &mut Evaluation,
     remeasure: &mut Remeasure<'_>,
 ) {
+    let mut canary = evaluation.canary.take();
     for comparison in &mut evaluation.comparisons {
-        let Some(pair) = pairs.iter().find(|p| p.id == comparison.id) else {
+        let Some(pair) = sides.pairs.iter().find(|p| p.id == comparison.id) else {
             continue;
         };
         let mut backoff = config.confirm_backoff;
@@ -326,8 +346,15 @@ fn confirm(
             crate::interrupt::sleep(backoff);
             backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
             confirmations += 1;
-            match remeasure_pair(config, pair, machine, remeasure) {
+            if let Some(fresh) = sides
+                .canary
+                .and_then(|p| remeasure_pair(config, p, sides.machine, remeasure).ok())
+            {
+                canary = Some(fresh);
+            }
+            match remeasure_pair(config, pair, sides.machine, remeasure) {
                 Ok(mut again) => {
+                    evaluate::doubt_slow_machine(&mut again, canary.as_ref());
                     again.notes.push(format!(
                         "measured again ({confirmations}): {first} before, {} now",
                         again.verdict
@@ -344,6 +371,11 @@ fn confirm(
             comparison.confirmations = confirmations;
         }
     }
+    evaluation.canary = canary;
+}
+
+fn needs_confirmation(verdict: Verdict) -> bool {
+    matches!(verdict, Verdict::Regressed | Verdict::Inconclusive)
 }
 
 /// Before a save: measures again, after the confirmations' backoff, each
@@ -389,10 +421,6 @@ fn fill_thin_records(
             }
         }
     }
-}
-
-fn needs_confirmation(verdict: Verdict) -> bool {
-    matches!(verdict, Verdict::Regressed | Verdict::Inconclusive)
 }
 
 fn remeasure_pair(

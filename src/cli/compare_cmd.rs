@@ -35,8 +35,13 @@ pub fn run(
         &mut baselines,
     ));
     let machine = first_machine(&candidates).unwrap_or_default();
-    let pairs = evaluate::pair(config, baselines, candidates, false);
+    let mut pairs = evaluate::pair(config, baselines, candidates, false);
+    let canary_pair = evaluate::take_canary(&mut pairs);
     let mut evaluation = evaluate::evaluate(config, &pairs);
+    evaluation.canary = evaluate::judge_canary(config, canary_pair.as_ref());
+    for c in &mut evaluation.comparisons {
+        evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
+    }
     evaluation.errors.extend(errors);
     let unused = evaluate::unused_config_warnings(config, &pairs, false);
     evaluation.warnings.extend(unused);

@@ -19,6 +19,7 @@ use crate::baseline::store::BadFile;
 use crate::baseline::{Baseline, Fingerprint};
 use crate::compare::{compare_benchmark, Comparison, Input, Verdict};
 use crate::config::{Config, MismatchPolicy};
+use crate::sampler::canary::CANARY_ID;
 use crate::sampler::BenchRecord;
 use crate::Error;
 
@@ -61,6 +62,8 @@ pub struct Evaluation {
     pub warnings: Vec<String>,
     /// Whether a baseline from another machine fails the run.
     pub machine_mismatch_fails: bool,
+    /// The machine canary's comparison with its baseline, when both exist.
+    pub canary: Option<Comparison>,
 }
 
 /// A benchmark's two sides after renames.
@@ -192,6 +195,40 @@ pub fn unused_config_warnings(
         ));
     }
     warnings
+}
+
+/// Takes the machine canary's pair ([`CANARY_ID`]) out of `pairs`: it is
+/// judged apart and never gated.
+pub fn take_canary(pairs: &mut Vec<Pair>) -> Option<Pair> {
+    let at = pairs.iter().position(|p| p.id == CANARY_ID)?;
+    Some(pairs.remove(at))
+}
+
+/// The canary's comparison, when it has both sides and they can be
+/// compared (a canary that cannot is no evidence either way).
+pub fn judge_canary(config: &Config, pair: Option<&Pair>) -> Option<Comparison> {
+    let pair = pair.filter(|p| p.baseline.is_some() && p.candidate.is_some())?;
+    judge_pair(config, pair).ok()
+}
+
+/// Rule of the canary: a `regressed` benchmark while the canary ran
+/// slower than its baseline by more than its threshold is `inconclusive`,
+/// since the slowdown may be the machine's (a host-level slow period that
+/// nothing inside the machine shows).
+pub fn doubt_slow_machine(c: &mut Comparison, canary: Option<&Comparison>) {
+    let slower = canary.and_then(|m| m.change.filter(|&ch| ch > m.threshold));
+    let Some(slower) = slower else {
+        return;
+    };
+    if c.verdict == Verdict::Regressed {
+        c.verdict = Verdict::Inconclusive;
+        c.notes.push(format!(
+            "not judged regressed: the machine canary ({CANARY_ID}) ran {} slower \
+             than when the baselines were recorded, so the slowdown may be the \
+             machine's; measure again when the machine is back to its speed",
+            crate::report::format::percent(Some(slower))
+        ));
+    }
 }
 
 /// Judges one pair at its configured threshold.

@@ -109,6 +109,7 @@ pub fn run_results(
         settings: config.settings(),
         comparisons,
         exit_status,
+        machine_canary: evaluation.canary.clone(),
     }
 }
 

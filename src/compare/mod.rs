@@ -201,4 +201,10 @@ pub struct RunResults {
     /// The exit status the run ends with: 0 pass, 1 regression, 2 harness
     /// or input error, 3 inconclusive.
     pub exit_status: i32,
+    /// The machine canary (`perfgate/machine`, see
+    /// [`crate::sampler::canary`]) against its baseline: how much slower or
+    /// faster this machine ran than when the baselines were recorded. Not
+    /// a benchmark and never gated; absent when either side is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_canary: Option<Comparison>,
 }

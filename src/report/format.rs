@@ -181,6 +181,24 @@ fn side_median(side: Option<&crate::compare::Side>) -> Option<f64> {
     side.filter(|s| s.summary.n > 0).map(|s| s.summary.median)
 }
 
+/// What the machine canary says of this machine's speed, for every
+/// report: `machine canary: +2.10% [+0.40%, +3.90%] against its baseline
+/// (pass)`, or `None` without a canary comparison.
+pub fn canary_sentence(results: &RunResults) -> Option<String> {
+    let c = results.machine_canary.as_ref()?;
+    let doubt = match c.change {
+        Some(ch) if ch > c.threshold => {
+            "; slowdowns of the benchmarks are not judged regressed while the machine is this slow"
+        }
+        _ => "",
+    };
+    Some(format!(
+        "machine canary: {} against its baseline ({}){doubt}",
+        change_with_interval(c),
+        c.verdict
+    ))
+}
+
 /// The settings line of a report header.
 pub fn settings_sentence(results: &RunResults) -> String {
     let s = &results.settings;

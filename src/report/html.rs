@@ -182,6 +182,8 @@ fn push_run_header(page: &mut String, results: &RunResults) {
         ("settings", format::settings_sentence(results)),
         ("perfgate", results.perfgate_version.clone()),
     ];
+    let canary = format::canary_sentence(results).map(|line| ("machine speed", line));
+    let facts = facts.into_iter().chain(canary);
     page.push_str("<section><h2>Run</h2><dl class=\"run\">");
     for (k, v) in facts {
         let _ = write!(page, "<dt>{k}</dt><dd>{}</dd>", esc(&v));

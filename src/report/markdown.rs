@@ -100,6 +100,9 @@ fn push_notes(out: &mut String, results: &RunResults) {
 }
 
 fn push_footer(out: &mut String, results: &RunResults) {
+    if let Some(line) = format::canary_sentence(results) {
+        let _ = writeln!(out, "{}\n", escape::markdown(&line));
+    }
     let commit = results.git_commit.as_deref().unwrap_or("unknown commit");
     let _ = writeln!(
         out,

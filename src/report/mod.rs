@@ -28,7 +28,7 @@
 mod charts;
 mod criterion_link;
 pub(crate) mod escape;
-mod format;
+pub(crate) mod format;
 mod history;
 mod html;
 mod markdown;

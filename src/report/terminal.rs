@@ -139,8 +139,11 @@ fn footer(results: &RunResults, color: bool) -> String {
     } else {
         counts.join(", ")
     };
+    let canary = format::canary_sentence(results)
+        .map(|line| format!("\n{line}"))
+        .unwrap_or_default();
     format!(
-        "\n{counts}; exit status {} ({})\n",
+        "{canary}\n{counts}; exit status {} ({})\n",
         results.exit_status,
         format::exit_meaning(results.exit_status)
     )

@@ -48,6 +48,7 @@
 //! ```
 
 pub mod anchor;
+pub mod canary;
 pub mod config;
 pub mod fake;
 pub mod glue;

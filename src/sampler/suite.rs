@@ -53,6 +53,7 @@ use std::time::{Duration, Instant, SystemTime};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
+use super::canary::{Canary, CANARY_ID};
 use super::config::SamplerConfig;
 use super::glue::CriterionRun;
 use super::measure::Sampler;
@@ -79,6 +80,10 @@ pub struct SuiteConfig {
     /// Sleep before [`Suite::remeasure`] measures. 0 by default: the gate
     /// waits its own confirmation backoff before asking.
     pub remeasure_delay: Duration,
+    /// Measure the machine canary ([`super::canary`]) after the cases, as
+    /// [`CANARY_ID`]. On by default; off for suites that run under their
+    /// own timing scheme (calibration).
+    pub canary: bool,
 }
 
 impl SuiteConfig {
@@ -93,6 +98,7 @@ impl SuiteConfig {
             sampler,
             records_dir: records_dir(),
             remeasure_delay: Duration::ZERO,
+            canary: true,
         }
     }
 }
@@ -305,8 +311,9 @@ impl<'a> Suite<'a> {
         if self.plain_timing {
             return Ok(());
         }
-        manifest.finished_at = rfc3339_utc(SystemTime::now());
         manifest.filtered = self.measured.len() < manifest.declared.len();
+        self.run_canary()?;
+        manifest.finished_at = rfc3339_utc(SystemTime::now());
         manifest.ids = self.measured.clone();
         manifest.in_progress = false;
         write_manifest(&self.config.records_dir, &manifest)?;
@@ -351,6 +358,26 @@ impl<'a> Suite<'a> {
         let mut record = sampler.measure(id, iterations, samples, &mut case.batch);
         record.throughput = case.throughput;
         Ok(record)
+    }
+
+    /// Measures the machine canary once the cases are done (when any was
+    /// measured and the canary is on), with the sampler alone: criterion's
+    /// filter must not skip it, and its analysis has nothing to say of it.
+    fn run_canary(&mut self) -> Result<()> {
+        if !self.config.canary || self.measured.is_empty() {
+            return Ok(());
+        }
+        if !self.cases.iter().any(|c| c.id == CANARY_ID) {
+            let mut canary = Canary::new();
+            self.add(CANARY_ID.to_owned(), None, CpuScope::Thread, move || {
+                canary.step()
+            })
+            .sample_size(30);
+        }
+        let record = self.remeasure(CANARY_ID)?;
+        write_record(&self.config.records_dir, &record)?;
+        self.measured.push(record.id);
+        Ok(())
     }
 
     fn check(&self) -> Result<()> {

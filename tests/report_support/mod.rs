@@ -218,6 +218,7 @@ pub fn run(mut comparisons: Vec<Comparison>, exit_status: i32) -> RunResults {
         },
         comparisons,
         exit_status,
+        machine_canary: None,
     }
 }
 

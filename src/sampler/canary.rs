@@ -1,0 +1,94 @@
+//! The machine canary: a fixed routine measured beside every suite, so the
+//! gate can tell a slower machine from slower code.
+//!
+//! On the shared virtual machines perfgate runs on, a host-level slow
+//! period can last minutes and slow every routine by 10–30% with no trace
+//! inside the machine: CPU time grows with wall time, no context switch,
+//! no neighbour on the other core. Within one run the sampler cannot see
+//! it (the fast mode itself is slow), and the confirming re-measurements
+//! of a `regressed` benchmark fall in the same period. What does show it
+//! is a routine whose code never changes: the canary. Its baseline is
+//! saved with the others; when the canary itself runs slower than its
+//! baseline by more than its threshold, a slowdown of any benchmark may be
+//! the machine's, so the gate does not call it `regressed`.
+//!
+//! The routine mixes the two kinds of work that slow periods affect
+//! differently: integer arithmetic (a xorshift generator) and dependent
+//! random reads and writes over [`CANARY_BYTES`], more than a core's L2
+//! cache here, so shared-cache and memory contention show as well.
+
+use std::hint::black_box;
+
+/// Id of the canary's record and baseline. The `perfgate/` prefix keeps it
+/// apart from any suite's own ids.
+pub const CANARY_ID: &str = "perfgate/machine";
+
+/// Size of the canary's buffer: 4 MiB, beyond the 1 MiB L2 cache of a core
+/// of these machines and well inside their shared L3.
+pub const CANARY_BYTES: usize = 4 << 20;
+
+/// Dependent accesses per iteration: about 50–100 µs here, so samples of
+/// the sampler's default target time hold a few dozen iterations.
+const STEPS: u32 = 4096;
+
+/// The canary's state: its buffer and generator.
+#[derive(Debug, Clone)]
+pub struct Canary {
+    data: Vec<u64>,
+    state: u64,
+}
+
+impl Default for Canary {
+    fn default() -> Self {
+        Canary::new()
+    }
+}
+
+impl Canary {
+    /// A canary with its buffer filled from a fixed seed.
+    pub fn new() -> Self {
+        let mut state = 0x9E37_79B9_7F4A_7C15;
+        let data = (0..CANARY_BYTES / 8)
+            .map(|_| xorshift(&mut state))
+            .collect();
+        Canary { data, state }
+    }
+
+    /// One iteration: dependent random reads and writes over the buffer.
+    pub fn step(&mut self) -> u64 {
+        let mask = self.data.len() - 1;
+        let mut acc = 0u64;
+        for _ in 0..STEPS {
+            let x = xorshift(&mut self.state);
+            let i = ((x ^ acc) as usize) & mask;
+            acc = acc.wrapping_mul(31).wrapping_add(self.data[i]);
+            self.data[i] = acc ^ x;
+        }
+        black_box(acc)
+    }
+}
+
+/// Marsaglia's xorshift64: fast, fixed, good enough to scatter addresses.
+fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canary_does_the_same_work_every_time() {
+        let (mut a, mut b) = (Canary::new(), Canary::new());
+        let first: Vec<u64> = (0..3).map(|_| a.step()).collect();
+        let again: Vec<u64> = (0..3).map(|_| b.step()).collect();
+        assert_eq!(first, again);
+        assert_eq!(a.data.len() * 8, CANARY_BYTES);
+        assert!(a.data.len().is_power_of_two());
+    }
+}
