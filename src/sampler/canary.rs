@@ -12,10 +12,14 @@
 //! baseline by more than its threshold, a slowdown of any benchmark may be
 //! the machine's, so the gate does not call it `regressed`.
 //!
-//! The routine mixes the two kinds of work that slow periods affect
-//! differently: integer arithmetic (a xorshift generator) and dependent
-//! random reads and writes over [`CANARY_BYTES`], more than a core's L2
-//! cache here, so shared-cache and memory contention show as well.
+//! The routine is integer arithmetic (a xorshift generator) with dependent
+//! reads and writes over a buffer of [`CANARY_BYTES`] that stays in the
+//! core's L2 cache. Arithmetic is what slow periods of the host slow most
+//! (memory-bound code slows less). A buffer beyond the L2 was tried and
+//! dropped: inside the benchmark process, after the suite's large cases,
+//! its reads missed every cache for seconds at a time (ten times slower
+//! than the same routine alone), a state of the process, not of the
+//! machine, that would have made the canary cry wolf.
 
 use std::hint::black_box;
 
@@ -23,12 +27,13 @@ use std::hint::black_box;
 /// apart from any suite's own ids.
 pub const CANARY_ID: &str = "perfgate/machine";
 
-/// Size of the canary's buffer: 4 MiB, beyond the 1 MiB L2 cache of a core
-/// of these machines and well inside their shared L3.
-pub const CANARY_BYTES: usize = 4 << 20;
+/// Size of the canary's buffer: 64 KiB, well inside the 1 MiB L2 cache of
+/// a core of these machines.
+pub const CANARY_BYTES: usize = 64 << 10;
 
-/// Dependent accesses per iteration: about 50–100 µs here, so samples of
-/// the sampler's default target time hold a few dozen iterations.
+/// Dependent accesses per iteration: tens of microseconds here, so
+/// samples of the sampler's default target time hold dozens of
+/// iterations.
 const STEPS: u32 = 4096;
 
 /// The canary's state: its buffer and generator.
