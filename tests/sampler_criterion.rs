@@ -225,6 +225,12 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
         manifest["declared"],
         serde_json::json!(["tiny/sum", "tiny/skipped"])
     );
+
+    // A confirming re-measurement takes samples as long as criterion's
+    // (the most common count; on linear sampling's tie, the largest).
+    let again = suite.remeasure("tiny/sum").unwrap();
+    let lengths = attempt_zero_iterations(&again);
+    assert!(lengths.iter().all(|&n| n == 10 * d), "{lengths:?}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::{Baseline, Fingerprint, Summary, BASELINE_SCHEMA};
 use crate::names;
-use crate::sampler::{BenchRecord, SampleStatus};
+use crate::sampler::BenchRecord;
 use crate::{Error, Result};
 
 /// The only unit baselines store.
@@ -291,7 +291,7 @@ impl Baseline {
             unit: UNIT.to_owned(),
             summary: Summary::of(&samples),
             samples,
-            iterations: most_common_iterations(record),
+            iterations: record.typical_iterations(),
             throughput: record.throughput,
             fingerprint,
             git_commit,
@@ -334,21 +334,6 @@ pub(crate) fn check_timings(
         ));
     }
     Ok(())
-}
-
-fn most_common_iterations(record: &BenchRecord) -> u64 {
-    let mut counts: BTreeMap<u64, usize> = BTreeMap::new();
-    for s in record
-        .samples
-        .iter()
-        .filter(|s| s.status == SampleStatus::Clean)
-    {
-        *counts.entry(s.iterations).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(iterations, count)| (count, iterations))
-        .map_or(0, |(iterations, _)| iterations)
 }
 
 /// Saves `baseline` into `dir` (created if needed), atomically. Returns

@@ -129,6 +129,23 @@ impl BenchRecord {
             .collect()
     }
 
+    /// The most common iteration count of the clean samples (the larger
+    /// on a tie); 0 without clean samples.
+    pub fn typical_iterations(&self) -> u64 {
+        let mut counts: std::collections::BTreeMap<u64, usize> = Default::default();
+        let clean = self
+            .samples
+            .iter()
+            .filter(|s| s.status == SampleStatus::Clean);
+        for s in clean {
+            *counts.entry(s.iterations).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(iterations, count)| (count, iterations))
+            .map_or(0, |(iterations, _)| iterations)
+    }
+
     /// Number of attempts beyond the first across all slots.
     pub fn retakes(&self) -> usize {
         self.samples.iter().filter(|s| s.attempt > 0).count()

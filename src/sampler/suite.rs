@@ -114,6 +114,11 @@ pub struct Case<'a> {
     sampling_mode: SamplingMode,
     sampler: Option<SamplerConfig>,
     batch: Box<dyn FnMut(u64) + 'a>,
+    /// Iterations per sample of the case's last run through criterion:
+    /// a re-measurement takes samples of the same length, since on these
+    /// machines the per-iteration time of shorter samples came out a few
+    /// percent apart for some cases.
+    iterations: Option<u64>,
 }
 
 impl<'a> Case<'a> {
@@ -271,6 +276,7 @@ impl<'a> Suite<'a> {
             sampling_mode: SamplingMode::Auto,
             sampler: None,
             batch: Box::new(batch),
+            iterations: None,
         });
         let last = self.cases.len() - 1;
         &mut self.cases[last]
@@ -335,9 +341,10 @@ impl<'a> Suite<'a> {
     }
 
     /// Measures `id` again with the sampler alone (no criterion): after
-    /// [`SuiteConfig::remeasure_delay`], with iterations for samples of
-    /// about [`SamplerConfig::target_sample_time`] and the case's sample
-    /// size. The record is returned, not written.
+    /// [`SuiteConfig::remeasure_delay`], with the iterations per sample of
+    /// its run through criterion (else for samples of about
+    /// [`SamplerConfig::target_sample_time`]) and the case's sample size.
+    /// The record is returned, not written.
     pub fn remeasure(&mut self, id: &str) -> Result<BenchRecord> {
         let delay = self.config.remeasure_delay;
         let case = self.cases.iter_mut().find(|c| c.id == id).ok_or_else(|| {
@@ -353,7 +360,10 @@ impl<'a> Suite<'a> {
             .unwrap_or_else(|| self.config.sampler.clone());
         crate::interrupt::sleep(delay);
         let mut sampler = Sampler::new(config, OsProbe).with_scope(case.scope);
-        let iterations = sampler.iterations_for(&mut case.batch);
+        let iterations = match case.iterations {
+            Some(n) => n,
+            None => sampler.iterations_for(&mut case.batch),
+        };
         let samples = u32::try_from(case.sample_size).unwrap_or(u32::MAX);
         let mut record = sampler.measure(id, iterations, samples, &mut case.batch);
         record.throughput = case.throughput;
@@ -458,7 +468,9 @@ impl<'a> Suite<'a> {
         let sampler = sampler.with_scope(case.scope);
         let mut run = CriterionRun::new(sampler, case.warm_up_time, case.sample_size);
         group.bench_function(function, |b| b.iter_custom(|n| run.call(n, batch)));
-        run.finish(&case.id, case.throughput)
+        let record = run.finish(&case.id, case.throughput)?;
+        case.iterations = Some(record.typical_iterations()).filter(|&n| n > 0);
+        Some(record)
     }
 }
 
