@@ -20,6 +20,11 @@
 //! its reads missed every cache for seconds at a time (ten times slower
 //! than the same routine alone), a state of the process, not of the
 //! machine, that would have made the canary cry wolf.
+//!
+//! TODO(#4): contention for the host's memory (other tenants' traffic)
+//! slows the memory-bound cases (`halo/waves/*`) by up to 25% while an
+//! L2-resident canary keeps its speed; a second, memory-bound canary can
+//! cover it once its in-process behaviour (above) is understood.
 
 use std::hint::black_box;
 
