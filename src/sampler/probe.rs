@@ -59,17 +59,19 @@ pub struct MachineBusy {
 /// `CLOCK_PROCESS_CPUTIME_ID`, and `ru_nivcsw` of `getrusage`
 /// (`RUSAGE_THREAD` / `RUSAGE_SELF`).
 ///
-/// The wall clock is read in user space (vDSO, about 50 ns here); CPU time
-/// and switches are system calls (about 0.9 and 0.6 µs on these virtual
+/// The wall clock is read in user space (vDSO, 25–50 ns here); CPU time
+/// and switches are system calls (0.4–0.9 and 0.2–0.6 µs on these virtual
 /// machines), which is most of the sampler's cost per sample.
 //
 // The two system calls cannot be merged: getrusage also reports CPU time,
 // but for a running thread it advances only when the scheduler accounts
 // the thread's runtime, in steps of about 4 ms here (measured with a
 // getrusage loop), which would make every 10 ms sample look contended.
-// TODO(#3): a sample costs 1.7-2.5 µs of sampler time on these VMs, above
-// the 1 µs aim, because of these two system calls; fixable when a cheaper
-// source of thread CPU time exists (a vDSO thread clock).
+// TODO(#3): a sample costs 0.9 µs of sampler time on one of these VMs but
+// 1.7-2.5 µs on others (`cargo bench --bench sampler_overhead`,
+// sample/noop), above the 1 µs aim there, because of these two system
+// calls; fixable when a cheaper source of thread CPU time exists (a vDSO
+// thread clock).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OsProbe;
 
