@@ -177,6 +177,18 @@ fn a_damaged_baseline_is_an_error_naming_it_while_the_other_benchmarks_are_still
 }
 
 #[test]
+fn gate_script_with_the_gate_off_exits_zero_even_without_results() {
+    let work = tempfile::tempdir().unwrap();
+    let mut cmd = gate_script(work.path());
+    // The stand-in cargo now fails before writing any results.
+    std::fs::remove_file(work.path().join("results.fixture.json")).unwrap();
+    cmd.env("PERFGATE_GATE", "off").assert().code(0);
+    let mut cmd = gate_script(work.path());
+    std::fs::remove_file(work.path().join("results.fixture.json")).unwrap();
+    cmd.assert().code(2).stderr(contains("without writing"));
+}
+
+#[test]
 fn check_with_strict_exits_two_on_missing_and_new() {
     let work = workspace();
     check(work.path(), "pass").arg("--strict").assert().code(2);
@@ -355,4 +367,17 @@ fn reports_dir_from_the_environment_overrides_the_configuration() {
         .assert()
         .code(0)
         .stdout(contains("kept"));
+}
+
+#[test]
+fn a_record_with_a_neighbour_load_outside_zero_to_one_is_an_error_naming_its_file() {
+    let work = workspace();
+    let path = work.path().join("pass/records/fresh-fcd500563d7a36cf.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    record["sampling"]["neighbour_load"] = serde_json::json!(5.0);
+    std::fs::write(&path, record.to_string()).unwrap();
+    check(work.path(), "pass").assert().code(2).stderr(
+        contains("fresh-fcd500563d7a36cf.json").and(contains("neighbour_load 5")),
+    );
 }

@@ -282,3 +282,31 @@ fn a_slowdown_while_the_machine_canary_keeps_its_speed_is_regressed() {
 
     assert_eq!(comparison(out.path(), "slow")["verdict"], "regressed");
 }
+
+#[test]
+fn a_compare_with_the_results_of_a_run_reads_its_machine_canary_as_the_run_did() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = options("regressed", out.path(), GateMode::Gate);
+    with_slow_canary(&opts);
+    let mut remeasure = |id: &str| {
+        let mut again = record("regressed", "slow");
+        again.id = id.to_owned();
+        Ok(again)
+    };
+    assert_eq!(gate(&opts, &mut remeasure), 3);
+
+    let config = perfgate::config::Config::load(&opts.config, true)
+        .unwrap()
+        .config;
+    let status = perfgate::cli::compare_cmd::run(
+        &config,
+        opts.baselines_dir.as_ref().unwrap(),
+        &out.path().join("reports/results.json"),
+        true,
+        false,
+        false,
+    )
+    .unwrap();
+
+    assert_eq!(status, 3, "slow stays inconclusive beside the slow canary");
+}

@@ -266,3 +266,22 @@ fn remeasuring_a_parallel_case_samples_process_cpu_time_with_its_own_settings() 
     assert!(!tmp.path().join("records").exists());
     assert!(suite.measured_ids().is_empty());
 }
+
+#[test]
+fn a_case_named_like_the_machine_canary_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = SuiteConfig {
+        records_dir: tmp.path().join("records"),
+        ..SuiteConfig::from_env()
+    };
+    let mut suite = Suite::new(config);
+    suite.bench("perfgate/machine", None, || 1 + 1);
+    let mut criterion = Criterion::default()
+        .output_directory(&tmp.path().join("criterion"))
+        .without_plots();
+
+    let err = suite.run(&mut criterion).unwrap_err().to_string();
+
+    assert!(err.contains("machine canary"), "{err}");
+    assert!(err.contains("another id"), "{err}");
+}

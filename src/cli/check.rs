@@ -18,7 +18,7 @@
 //!   instead of comparing (used by `scripts/update-baselines.sh`).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::baseline::{self, Fingerprint};
@@ -177,7 +177,12 @@ pub fn gate_suite(suite: &mut Suite) -> i32 {
 
 /// The gate's work; `remeasure` is `None` for `perfgate check`.
 pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<i32> {
-    let loaded = Config::load(&opts.config, false)?;
+    // A file named on purpose by PERFGATE_CONFIG that does not exist is a
+    // mistake, not a request for the built-in defaults (`--config` is
+    // checked by the CLI before it gets here).
+    let named =
+        std::env::var_os(CONFIG_ENV).is_some_and(|c| Path::new(&c) == opts.config);
+    let loaded = Config::load(&opts.config, named)?;
     print_warnings(&loaded.warnings);
     let config = loaded.config;
     let _records_lock = records::lock(&opts.records_dir, "perfgate check")?;
@@ -211,7 +216,8 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     let canary_pair = evaluate::take_canary(&mut pairs);
     let mut evaluation = evaluate::evaluate(&config, &pairs);
     evaluation.errors.extend(bad_baselines);
-    evaluation.canary = evaluate::judge_canary(&config, canary_pair.as_ref());
+    evaluation.canary =
+        evaluate::judge_canary(&config, canary_pair.as_ref(), &mut evaluation.warnings);
     for c in &mut evaluation.comparisons {
         evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
     }

@@ -38,7 +38,8 @@ pub fn run(
     let mut pairs = evaluate::pair(config, baselines, candidates, false);
     let canary_pair = evaluate::take_canary(&mut pairs);
     let mut evaluation = evaluate::evaluate(config, &pairs);
-    evaluation.canary = evaluate::judge_canary(config, canary_pair.as_ref());
+    evaluation.canary =
+        evaluate::judge_canary(config, canary_pair.as_ref(), &mut evaluation.warnings);
     for c in &mut evaluation.comparisons {
         evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
     }
@@ -101,12 +102,19 @@ fn load_side_each(path: &Path) -> Result<(BTreeMap<String, Measured>, Vec<BadFil
         return Ok((evaluate::measured_baselines(&loaded.baselines), loaded.bad));
     }
     let results = load_results(path)?;
+    // The canary is kept apart in a results file; it joins its side again
+    // so the comparison reads the machine's speed as the run did.
+    let canary = results.machine_canary.iter();
     let side = results
         .comparisons
         .iter()
+        .chain(canary)
         .filter_map(|c| {
             let side = c.candidate.as_ref()?;
-            let input = Input::new(per_iteration(c)?).with_throughput(side.throughput);
+            let input = Input {
+                neighbour_load: c.neighbour_load,
+                ..Input::new(per_iteration(c)?).with_throughput(side.throughput)
+            };
             let measured = Measured {
                 input,
                 fingerprint: Some(results.machine.clone()),

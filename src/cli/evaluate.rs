@@ -174,7 +174,10 @@ pub fn unused_config_warnings(
     }
     let visible = crate::report::escape::visible;
     let has_id = |id: &str| pairs.iter().any(|p| p.id == id);
-    let thresholds = config.thresholds.keys().filter(|id| !has_id(id));
+    let thresholds = config
+        .thresholds
+        .keys()
+        .filter(|id| !has_id(id) && id.as_str() != CANARY_ID);
     let mut warnings: Vec<String> = thresholds
         .map(|id| {
             format!(
@@ -205,10 +208,30 @@ pub fn take_canary(pairs: &mut Vec<Pair>) -> Option<Pair> {
 }
 
 /// The canary's comparison, when it has both sides and they can be
-/// compared (a canary that cannot is no evidence either way).
-pub fn judge_canary(config: &Config, pair: Option<&Pair>) -> Option<Comparison> {
-    let pair = pair.filter(|p| p.baseline.is_some() && p.candidate.is_some())?;
-    judge_pair(config, pair).ok()
+/// compared; otherwise a warning says why the machine's speed was not
+/// checked (a canary that cannot be compared is no evidence either way).
+pub fn judge_canary(
+    config: &Config,
+    pair: Option<&Pair>,
+    warnings: &mut Vec<String>,
+) -> Option<Comparison> {
+    let pair = pair?;
+    let unchecked = "the machine's speed was not checked against the baselines'";
+    let problem = match (&pair.baseline, &pair.candidate) {
+        (Some(_), Some(_)) => match judge_pair(config, pair) {
+            Ok(c) => return Some(c),
+            Err(e) => format!("could not be compared ({e})"),
+        },
+        (Some(_), None) => "has a baseline but was not measured in this run".to_owned(),
+        (None, _) => "has no baseline; record the baselines again \
+                      (scripts/update-baselines.sh)"
+            .to_owned(),
+    };
+    let problem = problem.replace("\n  hint: ", "; ");
+    warnings.push(format!(
+        "the machine canary ({CANARY_ID}) {problem}: {unchecked}"
+    ));
+    None
 }
 
 /// Rule of the canary: a `regressed` benchmark while the canary ran
@@ -216,7 +239,7 @@ pub fn judge_canary(config: &Config, pair: Option<&Pair>) -> Option<Comparison> 
 /// since the slowdown may be the machine's (a host-level slow period that
 /// nothing inside the machine shows).
 pub fn doubt_slow_machine(c: &mut Comparison, canary: Option<&Comparison>) {
-    let slower = canary.and_then(|m| m.change.filter(|&ch| ch > m.threshold));
+    let slower = canary.and_then(Comparison::clear_slowdown);
     let Some(slower) = slower else {
         return;
     };

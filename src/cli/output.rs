@@ -96,7 +96,13 @@ pub fn run_results(
     exit_status: i32,
 ) -> RunResults {
     let mut warnings = evaluation.warnings.clone();
-    warnings.extend(evaluation.errors.iter().map(|e| format!("error: {e}")));
+    // One line each in every report: the error's hint joins its message.
+    let one_line = |e: &crate::Error| match e.to_string().split_once("\n  hint: ") {
+        Some((message, hint)) => format!("{message} (hint: {hint})"),
+        None => e.to_string(),
+    };
+    let errors = evaluation.errors.iter();
+    warnings.extend(errors.map(|e| format!("error: {}", one_line(e))));
     let mut comparisons: Vec<Comparison> = evaluation.comparisons.clone();
     comparisons.sort_by(|a, b| a.id.cmp(&b.id));
     RunResults {

@@ -123,7 +123,25 @@ fn read_record(path: &Path) -> Result<BenchRecord> {
         });
     }
     check_iterations(path, &record)?;
+    check_neighbour_load(path, &record)?;
     Ok(record)
+}
+
+/// The neighbour load is a share of the other CPUs: 0 to 1, as the
+/// sampler writes it. Anything else was edited by hand and would void or
+/// invent a verdict.
+fn check_neighbour_load(path: &Path, record: &BenchRecord) -> Result<()> {
+    match record.sampling.neighbour_load {
+        Some(load) if !(0.0..=1.0).contains(&load) => Err(Error::Parse {
+            path: path.to_owned(),
+            message: format!(
+                "benchmark `{}`: neighbour_load {load} is not a share between 0 and 1",
+                record.id.escape_debug()
+            ),
+            hint: RERUN_HINT.to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Every sample times at least one iteration: the sampler never writes 0,

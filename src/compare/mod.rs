@@ -147,6 +147,17 @@ pub struct Comparison {
     pub records: Vec<SampleRecord>,
 }
 
+impl Comparison {
+    /// The change when it is a slowdown beyond the threshold whose whole
+    /// interval lies above zero: evidence that the candidate is slower,
+    /// whatever its verdict says about the rest (used to read the machine
+    /// canary).
+    pub fn clear_slowdown(&self) -> Option<f64> {
+        let above_zero = self.interval.is_some_and(|i| i.lo > 0.0);
+        self.change.filter(|&ch| above_zero && ch > self.threshold)
+    }
+}
+
 /// The settings a run was judged with, shown in report headers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {

@@ -433,3 +433,25 @@ fn a_busy_neighbour_is_noted_beside_any_other_verdict() {
     assert_eq!(c.verdict, Verdict::Pass);
     assert!(has_note(&c, "90% of the other CPUs busy"), "{:?}", c.notes);
 }
+
+#[test]
+fn a_clear_slowdown_needs_its_whole_interval_above_zero_and_enough_samples() {
+    let clear = compare(noisy(100.0, 20), noisy(120.0, 20));
+    assert!(
+        clear.clear_slowdown().is_some_and(|c| c > 0.15),
+        "{clear:?}"
+    );
+
+    let few = compare(noisy(100.0, 20), vec![120.0, 120.0]);
+    assert_eq!(few.clear_slowdown(), None, "too few samples is no evidence");
+
+    let spread: Vec<f64> = (0..30)
+        .map(|i| 100.0 * (0.5 + (i * 37 % 30) as f64 / 29.0))
+        .collect();
+    let noisy_slower: Vec<f64> = spread.iter().map(|x| x * 1.08).collect();
+    let wide = compare(noisy(100.0, 30), noisy_slower);
+    assert!(
+        wide.interval.is_none_or(|i| i.lo <= 0.0) == wide.clear_slowdown().is_none(),
+        "{wide:?}"
+    );
+}

@@ -183,7 +183,8 @@ fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Vec<String>) {
         return (Verdict::Regressed, notes);
     }
     if significant && estimate < -t && hi < 0.0 {
-        notes.push(format!("faster by {} (interval {interval})", pct(estimate)));
+        let faster = pct(-estimate).trim_start_matches('+').to_owned();
+        notes.push(format!("faster by {faster} (interval {interval})"));
         return (Verdict::Improved, notes);
     }
     if too_wide(lo, hi, opts) {

@@ -186,11 +186,11 @@ fn side_median(side: Option<&crate::compare::Side>) -> Option<f64> {
 /// (pass)`, or `None` without a canary comparison.
 pub fn canary_sentence(results: &RunResults) -> Option<String> {
     let c = results.machine_canary.as_ref()?;
-    let doubt = match c.change {
-        Some(ch) if ch > c.threshold => {
+    let doubt = match c.clear_slowdown() {
+        Some(_) => {
             "; slowdowns of the benchmarks are not judged regressed while the machine is this slow"
         }
-        _ => "",
+        None => "",
     };
     Some(format!(
         "machine canary: {} against its baseline ({}){doubt}",

@@ -93,6 +93,7 @@ pub struct BenchRecord {
 
 /// How a benchmark's samples were taken and judged.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SamplingInfo {
     /// Whose CPU time and context switches were read.
     pub cpu_scope: CpuScope,

@@ -210,6 +210,8 @@ pub struct Suite<'a> {
     measured: Vec<String>,
     plain_timing: bool,
     lock: Option<crate::lock::Lock>,
+    /// The machine canary is among `cases` (added by the first run).
+    canary_added: bool,
 }
 
 impl<'a> Suite<'a> {
@@ -229,6 +231,7 @@ impl<'a> Suite<'a> {
             measured: Vec::new(),
             plain_timing: false,
             lock: None,
+            canary_added: false,
         }
     }
 
@@ -377,12 +380,13 @@ impl<'a> Suite<'a> {
         if !self.config.canary || self.measured.is_empty() {
             return Ok(());
         }
-        if !self.cases.iter().any(|c| c.id == CANARY_ID) {
+        if !self.canary_added {
             let mut canary = Canary::new();
             self.add(CANARY_ID.to_owned(), None, CpuScope::Thread, move || {
                 canary.step()
             })
             .sample_size(30);
+            self.canary_added = true;
         }
         let record = self.remeasure(CANARY_ID)?;
         write_record(&self.config.records_dir, &record)?;
@@ -393,6 +397,13 @@ impl<'a> Suite<'a> {
     fn check(&self) -> Result<()> {
         for (i, case) in self.cases.iter().enumerate() {
             case.check()?;
+            if case.id == CANARY_ID && !self.canary_added {
+                return Err(Error::benchmark(
+                    &case.id,
+                    "is the id of perfgate's machine canary, measured with every suite",
+                    "give the benchmark another id",
+                ));
+            }
             if self.cases[..i].iter().any(|c| c.id == case.id) {
                 return Err(Error::benchmark(
                     &case.id,
