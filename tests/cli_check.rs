@@ -381,3 +381,51 @@ fn a_record_with_a_neighbour_load_outside_zero_to_one_is_an_error_naming_its_fil
         contains("fresh-fcd500563d7a36cf.json").and(contains("neighbour_load 5")),
     );
 }
+
+#[test]
+fn a_damaged_record_is_an_error_naming_it_while_the_other_benchmarks_are_still_judged() {
+    let work = workspace();
+    let damaged = work
+        .path()
+        .join("regressed/records/kept-583876d75cd7d1d9.json");
+    std::fs::write(&damaged, "{\"schema\": 1, \"id\": \"kept\", \"samples\": [").unwrap();
+    check(work.path(), "regressed")
+        .assert()
+        .code(2)
+        .stdout(contains("slow").and(contains("regressed")))
+        .stderr(contains("kept-583876d75cd7d1d9.json").and(contains("hint:")));
+    let results = results(work.path());
+    assert_eq!(verdict_of(&results, "slow"), "regressed");
+    let ids: Vec<_> = results["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert!(
+        !ids.contains(&serde_json::json!("kept")),
+        "an error, never `missing`: {ids:?}"
+    );
+}
+
+#[test]
+fn a_save_with_a_damaged_record_writes_nothing() {
+    let work = workspace();
+    let before =
+        std::fs::read(work.path().join("baselines/slow-6a771318f6fe2cb8.json")).unwrap();
+    let damaged = work
+        .path()
+        .join("regressed/records/kept-583876d75cd7d1d9.json");
+    std::fs::write(&damaged, "[]").unwrap();
+    let mut cmd = Command::cargo_bin("perfgate").unwrap();
+    cmd.current_dir(work.path())
+        .env_remove("PERFGATE_CONFIG")
+        .env("PERFGATE_RECORDS_DIR", "regressed/records")
+        .args(["baseline", "save"])
+        .assert()
+        .code(2)
+        .stderr(contains("kept-583876d75cd7d1d9.json"));
+    let after =
+        std::fs::read(work.path().join("baselines/slow-6a771318f6fe2cb8.json")).unwrap();
+    assert_eq!(before, after, "the slow baseline is untouched");
+}

@@ -323,6 +323,16 @@ fn check_last_run(record: &[u8], manifest: &[u8]) {
     let manifest_path = dir.path().join("run.json");
     std::fs::write(&record_path, record).unwrap();
     std::fs::write(&manifest_path, manifest).unwrap();
+    // The manifest may list any id: its record's expected path is then
+    // named, inside the records directory.
+    let names_a_file = |e: &perfgate::Error| {
+        let text = e.to_string();
+        let named = [&records_dir, &manifest_path]
+            .iter()
+            .any(|p| text.contains(&p.display().to_string()));
+        assert!(named, "{text}");
+        assert!(text.contains("hint:"), "{text}");
+    };
     match records::load_last_run(&records_dir) {
         Ok(last) => {
             let machine = Fingerprint::default();
@@ -331,17 +341,11 @@ fn check_last_run(record: &[u8], manifest: &[u8]) {
                 let cand = Measured::from_record(r, &machine);
                 judge_and_render(Some(base), Some(cand));
             }
+            for (_, e) in &last.bad {
+                names_a_file(e);
+            }
         }
-        Err(e) => {
-            let text = e.to_string();
-            // The manifest may list any id: its record's expected path
-            // is then named, inside the records directory.
-            let named = [&records_dir, &manifest_path]
-                .iter()
-                .any(|p| text.contains(&p.display().to_string()));
-            assert!(named, "{text}");
-            assert!(text.contains("hint:"), "{text}");
-        }
+        Err(e) => names_a_file(&e),
     }
 }
 

@@ -187,14 +187,22 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     let config = loaded.config;
     let _records_lock = records::lock(&opts.records_dir, "perfgate check")?;
     let mut last = records::load_last_run(&opts.records_dir)?;
+    let bad_records = std::mem::take(&mut last.bad);
     if last.records.is_empty() {
-        return Err(nothing_measured(opts));
+        return match bad_records.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Err(nothing_measured(opts)),
+        };
     }
     let baselines_dir = opts
         .baselines_dir
         .clone()
         .unwrap_or(config.baselines_dir.clone());
     if opts.mode == GateMode::SaveBaselines {
+        // A save with any bad record writes nothing.
+        if let Some((_, e)) = bad_records.into_iter().next() {
+            return Err(e);
+        }
         if let Some(remeasure) = remeasure {
             fill_thin_records(&config, &opts.records_dir, &mut last, remeasure);
         }
@@ -213,9 +221,15 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
     let (mut pairs, bad_baselines) =
         pairs(&config, &baselines_dir, &last, &machine, filtered)?;
+    // A benchmark whose record is damaged is an error, never `missing`.
+    let unreadable: Vec<&str> = bad_records.iter().map(|(id, _)| id.as_str()).collect();
+    pairs.retain(|p| !unreadable.contains(&p.id.as_str()));
     let canary_pair = evaluate::take_canary(&mut pairs);
     let mut evaluation = evaluate::evaluate(&config, &pairs);
     evaluation.errors.extend(bad_baselines);
+    evaluation
+        .errors
+        .extend(bad_records.into_iter().map(|(_, e)| e));
     evaluation.canary =
         evaluate::judge_canary(&config, canary_pair.as_ref(), &mut evaluation.warnings);
     for c in &mut evaluation.comparisons {

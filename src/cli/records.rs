@@ -21,12 +21,15 @@ use crate::{files, names};
 use crate::{Error, Result};
 
 /// The last run: its manifest (if any) and the records it lists.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct LastRun {
     /// The manifest; `None` when the sampler wrote none.
     pub manifest: Option<RunManifest>,
     /// Records by benchmark id.
     pub records: BTreeMap<String, BenchRecord>,
+    /// Benchmarks the manifest lists whose record could not be read, with
+    /// the error (it names the file and says what to do).
+    pub bad: Vec<(String, Error)>,
 }
 
 /// Takes the records lock of `records_dir` ([`crate::lock`]) for
@@ -48,15 +51,27 @@ pub fn load_last_run(records_dir: &Path) -> Result<LastRun> {
         }
         Err(e) => return Err(e),
     };
+    // One damaged record does not hide the others: each is its own error.
+    let mut bad = Vec::new();
     let records = match &manifest {
         Some(m) => m
             .ids
             .iter()
-            .map(|id| Ok((id.clone(), load_record(records_dir, id)?)))
-            .collect::<Result<_>>()?,
+            .filter_map(|id| match load_record(records_dir, id) {
+                Ok(record) => Some((id.clone(), record)),
+                Err(e) => {
+                    bad.push((id.clone(), e));
+                    None
+                }
+            })
+            .collect(),
         None => load_all_records(records_dir)?,
     };
-    Ok(LastRun { manifest, records })
+    Ok(LastRun {
+        manifest,
+        records,
+        bad,
+    })
 }
 
 fn parse_manifest(path: &Path, text: &str) -> Result<RunManifest> {

@@ -26,7 +26,11 @@ pub fn save_selected(
     config: &Config,
 ) -> Result<Vec<PathBuf>> {
     let _records_lock = records::lock(records_dir, "perfgate baseline save")?;
-    let last = records::load_last_run(records_dir)?;
+    let mut last = records::load_last_run(records_dir)?;
+    // A save with any bad record writes nothing.
+    if let Some((_, e)) = last.bad.drain(..).next() {
+        return Err(e);
+    }
     if last.records.is_empty() {
         return Err(Error::Usage {
             message: format!("no benchmark records in {}", records_dir.display()),
