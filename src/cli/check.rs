@@ -224,17 +224,11 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
     // A benchmark whose record is damaged is an error, never `missing`.
     let unreadable: Vec<&str> = bad_records.iter().map(|(id, _)| id.as_str()).collect();
     pairs.retain(|p| !unreadable.contains(&p.id.as_str()));
-    let canary_pair = evaluate::take_canary(&mut pairs);
-    let mut evaluation = evaluate::evaluate(&config, &pairs);
+    let (mut evaluation, canary_pair) = evaluate::evaluate_run(&config, &mut pairs);
     evaluation.errors.extend(bad_baselines);
     evaluation
         .errors
         .extend(bad_records.into_iter().map(|(_, e)| e));
-    evaluation.canary =
-        evaluate::judge_canary(&config, canary_pair.as_ref(), &mut evaluation.warnings);
-    for c in &mut evaluation.comparisons {
-        evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
-    }
     let unused = evaluate::unused_config_warnings(&config, &pairs, filtered);
     evaluation.warnings.extend(unused);
     if !baselines_dir.exists() {

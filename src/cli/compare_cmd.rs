@@ -36,13 +36,7 @@ pub fn run(
     ));
     let machine = first_machine(&candidates).unwrap_or_default();
     let mut pairs = evaluate::pair(config, baselines, candidates, false);
-    let canary_pair = evaluate::take_canary(&mut pairs);
-    let mut evaluation = evaluate::evaluate(config, &pairs);
-    evaluation.canary =
-        evaluate::judge_canary(config, canary_pair.as_ref(), &mut evaluation.warnings);
-    for c in &mut evaluation.comparisons {
-        evaluate::doubt_slow_machine(c, evaluation.canary.as_ref());
-    }
+    let (mut evaluation, _) = evaluate::evaluate_run(config, &mut pairs);
     evaluation.errors.extend(errors);
     let unused = evaluate::unused_config_warnings(config, &pairs, false);
     evaluation.warnings.extend(unused);

@@ -200,6 +200,24 @@ pub fn unused_config_warnings(
     warnings
 }
 
+/// Judges a run: takes the machine canary's pair out of `pairs` and judges
+/// it apart, judges every other pair ([`evaluate`]), and applies the
+/// canary's rule to each. Returns the evaluation and the canary's pair,
+/// which confirmations measure again.
+pub fn evaluate_run(
+    config: &Config,
+    pairs: &mut Vec<Pair>,
+) -> (Evaluation, Option<Pair>) {
+    let canary_pair = take_canary(pairs);
+    let mut evaluation = evaluate(config, pairs);
+    evaluation.canary =
+        judge_canary(config, canary_pair.as_ref(), &mut evaluation.warnings);
+    for c in &mut evaluation.comparisons {
+        doubt_slow_machine(c, evaluation.canary.as_ref());
+    }
+    (evaluation, canary_pair)
+}
+
 /// Takes the machine canary's pair ([`CANARY_ID`]) out of `pairs`: it is
 /// judged apart and never gated.
 pub fn take_canary(pairs: &mut Vec<Pair>) -> Option<Pair> {
