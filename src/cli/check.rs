@@ -177,14 +177,7 @@ pub fn gate_suite(suite: &mut Suite) -> i32 {
 
 /// The gate's work; `remeasure` is `None` for `perfgate check`.
 pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<i32> {
-    // A file named on purpose by PERFGATE_CONFIG that does not exist is a
-    // mistake, not a request for the built-in defaults (`--config` is
-    // checked by the CLI before it gets here).
-    let named =
-        std::env::var_os(CONFIG_ENV).is_some_and(|c| Path::new(&c) == opts.config);
-    let loaded = Config::load(&opts.config, named)?;
-    print_warnings(&loaded.warnings);
-    let config = loaded.config;
+    let config = load_config(opts)?;
     let _records_lock = records::lock(&opts.records_dir, "perfgate check")?;
     let mut last = records::load_last_run(&opts.records_dir)?;
     let bad_records = std::mem::take(&mut last.bad);
@@ -217,24 +210,63 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
         false => None,
     };
 
-    let machine = save::bench_fingerprint(&last);
-    let filtered = opts.filtered || last.manifest.as_ref().is_some_and(|m| m.filtered);
+    let run = Run {
+        config: &config,
+        baselines_dir: &baselines_dir,
+        last: &last,
+        bad_records,
+    };
+    let (evaluation, machine) = judge(opts, run, remeasure)?;
+    report(opts, &config, evaluation, machine)
+}
+
+/// The configuration of the gate. A file named on purpose by
+/// PERFGATE_CONFIG that does not exist is a mistake, not a request for
+/// the built-in defaults (`--config` is checked by the CLI before).
+fn load_config(opts: &GateOptions) -> Result<Config> {
+    let named =
+        std::env::var_os(CONFIG_ENV).is_some_and(|c| Path::new(&c) == opts.config);
+    let loaded = Config::load(&opts.config, named)?;
+    print_warnings(&loaded.warnings);
+    Ok(loaded.config)
+}
+
+/// What the judging of a run starts from.
+struct Run<'r> {
+    config: &'r Config,
+    baselines_dir: &'r Path,
+    last: &'r LastRun,
+    /// Benchmarks whose record could not be read, with the error.
+    bad_records: Vec<(String, Error)>,
+}
+
+/// Pairs the run's records with the baselines, judges them, and (with
+/// `remeasure`) confirms what needs it. Returns the evaluation and the
+/// machine the run was measured on.
+fn judge(
+    opts: &GateOptions,
+    run: Run<'_>,
+    remeasure: Option<&mut Remeasure<'_>>,
+) -> Result<(Evaluation, Fingerprint)> {
+    let config = run.config;
+    let machine = save::bench_fingerprint(run.last);
+    let manifest = run.last.manifest.as_ref();
+    let filtered = opts.filtered || manifest.is_some_and(|m| m.filtered);
     let (mut pairs, bad_baselines) =
-        pairs(&config, &baselines_dir, &last, &machine, filtered)?;
+        pairs(config, run.baselines_dir, run.last, &machine, filtered)?;
     // A benchmark whose record is damaged is an error, never `missing`.
-    let unreadable: Vec<&str> = bad_records.iter().map(|(id, _)| id.as_str()).collect();
+    let unreadable: Vec<&str> =
+        run.bad_records.iter().map(|(id, _)| id.as_str()).collect();
     pairs.retain(|p| !unreadable.contains(&p.id.as_str()));
-    let (mut evaluation, canary_pair) = evaluate::evaluate_run(&config, &mut pairs);
+    let (mut evaluation, canary_pair) = evaluate::evaluate_run(config, &mut pairs);
     evaluation.errors.extend(bad_baselines);
-    evaluation
-        .errors
-        .extend(bad_records.into_iter().map(|(_, e)| e));
-    let unused = evaluate::unused_config_warnings(&config, &pairs, filtered);
+    let bad_records = run.bad_records.into_iter().map(|(_, e)| e);
+    evaluation.errors.extend(bad_records);
+    let unused = evaluate::unused_config_warnings(config, &pairs, filtered);
     evaluation.warnings.extend(unused);
-    if !baselines_dir.exists() {
-        evaluation
-            .warnings
-            .push(no_baselines_warning(&baselines_dir));
+    if !run.baselines_dir.exists() {
+        let warning = no_baselines_warning(run.baselines_dir);
+        evaluation.warnings.push(warning);
     }
     if let Some(remeasure) = remeasure {
         let mut remeasure = |id: &str| -> anyhow::Result<BenchRecord> {
@@ -250,13 +282,22 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
             canary: canary_pair.as_ref(),
             machine: &machine,
         };
-        confirm(&config, &sides, &mut evaluation, &mut remeasure);
+        confirm(config, &sides, &mut evaluation, &mut remeasure);
     }
+    Ok((evaluation, machine))
+}
 
+/// Derives the exit status, writes the reports and prints the table.
+fn report(
+    opts: &GateOptions,
+    config: &Config,
+    mut evaluation: Evaluation,
+    machine: Fingerprint,
+) -> Result<i32> {
     let strict = opts.strict || config.strict;
     evaluate::add_policy_errors(&mut evaluation, strict);
     let status = evaluate::exit_status(&evaluation, strict);
-    let results = output::run_results(&config, &evaluation, machine, status);
+    let results = output::run_results(config, &evaluation, machine, status);
     let reports_dir = opts
         .reports_dir
         .clone()
