@@ -53,6 +53,15 @@ fn results(work: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The ids of every comparison in `results`.
+fn compared_ids(results: &serde_json::Value) -> Vec<String> {
+    let comparisons = results["comparisons"].as_array().unwrap();
+    comparisons
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn verdict_of(results: &serde_json::Value, id: &str) -> String {
     let comparisons = results["comparisons"].as_array().unwrap();
     let c = comparisons.iter().find(|c| c["id"] == id).unwrap();
@@ -164,14 +173,9 @@ fn a_damaged_baseline_is_an_error_naming_it_while_the_other_benchmarks_are_still
     let results = results(work.path());
     assert_eq!(verdict_of(&results, "slow"), "regressed");
     assert_eq!(results["exit_status"], 2);
-    let ids: Vec<_> = results["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].clone())
-        .collect();
+    let ids = compared_ids(&results);
     assert!(
-        !ids.contains(&serde_json::json!("kept")),
+        !ids.contains(&"kept".to_owned()),
         "kept is an error, never `new`: {ids:?}"
     );
 }
@@ -396,14 +400,9 @@ fn a_damaged_record_is_an_error_naming_it_while_the_other_benchmarks_are_still_j
         .stderr(contains("kept-583876d75cd7d1d9.json").and(contains("hint:")));
     let results = results(work.path());
     assert_eq!(verdict_of(&results, "slow"), "regressed");
-    let ids: Vec<_> = results["comparisons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].clone())
-        .collect();
+    let ids = compared_ids(&results);
     assert!(
-        !ids.contains(&serde_json::json!("kept")),
+        !ids.contains(&"kept".to_owned()),
         "an error, never `missing`: {ids:?}"
     );
 }

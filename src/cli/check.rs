@@ -398,8 +398,7 @@ fn confirm(
             && confirmations < config.confirm_retries
         {
             let first = comparison.verdict;
-            crate::interrupt::sleep(backoff);
-            backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
+            backoff = back_off(backoff);
             confirmations += 1;
             if let Some(fresh) = sides
                 .canary
@@ -429,6 +428,13 @@ fn confirm(
     evaluation.canary = canary;
 }
 
+/// Sleeps `delay` (Ctrl-C ends it at once) and returns the next one:
+/// twice as long, at most a minute.
+fn back_off(delay: Duration) -> Duration {
+    crate::interrupt::sleep(delay);
+    delay.saturating_mul(2).min(Duration::from_secs(60))
+}
+
 fn needs_confirmation(verdict: Verdict) -> bool {
     matches!(verdict, Verdict::Regressed | Verdict::Inconclusive)
 }
@@ -453,8 +459,7 @@ fn fill_thin_records(
             if clean >= needed {
                 break;
             }
-            crate::interrupt::sleep(backoff);
-            backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
+            backoff = back_off(backoff);
             let again = match remeasure(id) {
                 Ok(again) => again,
                 Err(e) => {
