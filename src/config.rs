@@ -16,10 +16,12 @@
 //! min_samples = 8             # clean samples per side needed to decide
 //! max_interval_width = 2.0    # widest undecided interval, in thresholds
 //! max_neighbour_load = 0.3    # other CPUs' busy share that voids a regression
+//! adjust_for_machine = true   # divide the machine's change of speed out
+//! max_machine_change = 0.10   # largest change of speed divided out
 //! machine_mismatch = "warn"   # or "fail"
 //! strict = false              # missing / new benchmarks fail the gate
 //! confirm_retries = 2         # re-measurements of a regressed benchmark
-//! confirm_backoff_ms = 2000   # first wait before one, doubling
+//! confirm_backoff_ms = 1000   # first wait before one, doubling
 //! baselines_dir = "baselines"
 //! reports_dir = "reports"
 //!
@@ -93,6 +95,11 @@ pub struct Config {
     /// Highest share of the other CPUs that other processes may keep busy
     /// while a benchmark is measured for its slowdown to be `regressed`.
     pub max_neighbour_load: f64,
+    /// Whether a comparison divides the machine's change of speed (read
+    /// with the canary beside both measurements) out of the change.
+    pub adjust_for_machine: bool,
+    /// Largest change of the machine's speed that is divided out.
+    pub max_machine_change: f64,
     /// Policy for baselines recorded on another machine.
     pub machine_mismatch: MismatchPolicy,
     /// Whether `missing` and `new` benchmarks fail the gate (exit 2).
@@ -122,11 +129,13 @@ impl Default for Config {
             min_samples: compare::DEFAULT_MIN_SAMPLES,
             max_interval_width: compare::DEFAULT_MAX_INTERVAL_WIDTH,
             max_neighbour_load: compare::DEFAULT_MAX_NEIGHBOUR_LOAD,
+            adjust_for_machine: true,
+            max_machine_change: compare::DEFAULT_MAX_MACHINE_CHANGE,
             machine_mismatch: MismatchPolicy::Warn,
             strict: false,
             renames: BTreeMap::new(),
             confirm_retries: 2,
-            confirm_backoff: Duration::from_millis(2000),
+            confirm_backoff: Duration::from_millis(1000),
             baselines_dir: PathBuf::from("baselines"),
             reports_dir: PathBuf::from("reports"),
         }
@@ -146,6 +155,8 @@ struct RawConfig {
     min_samples: Option<usize>,
     max_interval_width: Option<f64>,
     max_neighbour_load: Option<f64>,
+    adjust_for_machine: Option<bool>,
+    max_machine_change: Option<f64>,
     machine_mismatch: Option<MismatchPolicy>,
     strict: Option<bool>,
     #[serde(default)]
@@ -166,6 +177,8 @@ const KNOWN_KEYS: &[&str] = &[
     "min_samples",
     "max_interval_width",
     "max_neighbour_load",
+    "adjust_for_machine",
+    "max_machine_change",
     "machine_mismatch",
     "strict",
     "renames",
@@ -238,6 +251,8 @@ impl Config {
             min_samples: raw.min_samples.unwrap_or(d.min_samples),
             max_interval_width: raw.max_interval_width.unwrap_or(d.max_interval_width),
             max_neighbour_load: raw.max_neighbour_load.unwrap_or(d.max_neighbour_load),
+            adjust_for_machine: raw.adjust_for_machine.unwrap_or(d.adjust_for_machine),
+            max_machine_change: raw.max_machine_change.unwrap_or(d.max_machine_change),
             machine_mismatch: raw.machine_mismatch.unwrap_or(d.machine_mismatch),
             strict: raw.strict.unwrap_or(d.strict),
             renames: raw.renames,
@@ -318,6 +333,13 @@ impl Config {
                 format!("{load} is not a share between 0 and 1"),
             ));
         }
+        let change = self.max_machine_change;
+        if !(change.is_finite() && (0.0..=1.0).contains(&change)) {
+            return Err(bad(
+                "max_machine_change",
+                format!("{change} is not a fraction between 0 and 1"),
+            ));
+        }
         self.check_renames(path)
     }
 
@@ -355,6 +377,8 @@ impl Config {
             max_interval_width: self.max_interval_width,
             location: Location::Median,
             max_neighbour_load: self.max_neighbour_load,
+            machine_adjust: self.adjust_for_machine,
+            max_machine_change: self.max_machine_change,
         }
     }
 

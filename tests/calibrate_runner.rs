@@ -69,6 +69,7 @@ fn comparison(verdict: Verdict) -> Comparison {
         confirmations: 0,
         notes: vec![],
         neighbour_load: None,
+        machine_change: None,
         records: vec![],
     }
 }
@@ -85,10 +86,10 @@ impl Gate for ScriptedGate {
 
     fn compare(
         &mut self,
-        baseline: &[f64],
+        baseline: &BenchRecord,
         _c: &BenchRecord,
     ) -> perfgate::Result<Comparison> {
-        self.compared_with.push(baseline.to_vec());
+        self.compared_with.push(baseline.clean_per_iteration());
         Ok(comparison(
             self.verdicts.pop_front().expect("a scripted verdict"),
         ))
@@ -171,15 +172,12 @@ fn retaken_slots_are_counted_over_every_measurement_of_a_trial() {
 fn the_candidate_is_slowed_by_the_effect_and_compared_with_the_clean_baseline() {
     let mut r = runner(&[Verdict::Pass]);
     let base = r.baseline(QUIET_WITH_RETAKES).unwrap();
-    assert_eq!(
-        base.data.len(),
-        10,
-        "retaken attempts are not baseline samples"
-    );
-    assert!(base.data.iter().all(|&v| v == 1000.0));
+    let clean = base.data.clean_per_iteration();
+    assert_eq!(clean.len(), 10, "retaken attempts are not baseline samples");
+    assert!(clean.iter().all(|&v| v == 1000.0));
     r.trial(QUIET_WITH_RETAKES, &base.data, 0.05).unwrap();
     assert_eq!(r.gate().measured[1].0, 1050);
-    assert_eq!(r.gate().compared_with[0], base.data);
+    assert_eq!(r.gate().compared_with[0], clean);
 }
 
 #[test]

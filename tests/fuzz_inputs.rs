@@ -45,6 +45,7 @@ fn valid_baseline() -> Baseline {
         git_commit: None,
         date: "2025-01-01T00:00:00Z".to_owned(),
         perfgate_version: "0.1.0".to_owned(),
+        machine_ns: None,
     }
 }
 

@@ -151,6 +151,27 @@ fn cases() -> Vec<Case> {
             expect: vec!["benchmark `kept`".into(), "zero, negative".into()],
         },
         Case {
+            what: "baseline with a negative machine reading",
+            setup: |w| edit(w, &baseline("kept"), |b| b["machine_ns"] = (-3.0).into()),
+            args: &["check"],
+            expect: vec![
+                kept.clone(),
+                "machine_ns -3 is not a positive time".into(),
+                "delete the `machine_ns` line".into(),
+            ],
+        },
+        Case {
+            what: "record with a machine reading of zero",
+            setup: |w| {
+                edit(w, &record("kept"), |r| {
+                    r["sampling"]["machine"] =
+                        serde_json::json!({"before_ns": 40.0, "after_ns": 0.0})
+                })
+            },
+            args: &["check"],
+            expect: vec![record("kept"), "after_ns 0 is not a positive time".into()],
+        },
+        Case {
             what: "baseline under another benchmark's file name",
             setup: |w| edit(w, &baseline("kept"), |b| b["id"] = "other".into()),
             args: &["check"],

@@ -204,6 +204,13 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(rec.id, "tiny/sum");
     assert_eq!(rec.throughput, Some(Throughput::Elements(64)));
+    // The machine's speed is read around the case, not around the canary.
+    let reading = rec.sampling.machine.expect("read before and after");
+    assert!(
+        reading.before_ns > 0.0 && reading.after_ns > 0.0,
+        "{reading:?}"
+    );
+    assert_eq!(canary.sampling.machine, None);
     // Ten measurement samples in linear sampling: d, 2d, …, 10d. A warm-up
     // call (1, 2, 4, … iterations) kept as a sample would break this.
     let iterations = attempt_zero_iterations(&rec);
@@ -231,6 +238,74 @@ fn a_suite_run_through_criterion_records_only_measurement_samples() {
     let again = suite.remeasure("tiny/sum").unwrap();
     let lengths = attempt_zero_iterations(&again);
     assert!(lengths.iter().all(|&n| n == 10 * d), "{lengths:?}");
+    assert!(
+        again.sampling.machine.is_some(),
+        "a re-measurement reads it too"
+    );
+}
+
+#[test]
+fn the_machine_is_read_just_before_the_first_measurement_and_at_the_end() {
+    use perfgate::sampler::MachineReader;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let machine = FakeMachine::new([Step::quiet(1000)]);
+    let sampler = Sampler::new(SamplerConfig::default(), machine.clone());
+    // Each reading notes how many batches the routine had run by then.
+    let batches = Rc::new(RefCell::new(0u64));
+    let readings = Rc::new(RefCell::new(Vec::new()));
+    let (seen, log) = (Rc::clone(&batches), Rc::clone(&readings));
+    let reader = MachineReader(Box::new(move || {
+        let n = *seen.borrow();
+        log.borrow_mut().push(n);
+        Some(40.0 + n as f64)
+    }));
+    let mut run = CriterionRun::new(sampler, Duration::from_millis(1), 10)
+        .with_machine_reader(reader);
+    let mut fake_batch = machine.batch();
+    let counter = Rc::clone(&batches);
+    let mut batch = move |n: u64| {
+        *counter.borrow_mut() += 1;
+        fake_batch(n);
+    };
+    drive_like_criterion(
+        &mut run,
+        &mut machine.clone(),
+        &mut batch,
+        Duration::from_millis(1),
+        linear(10, 1e6),
+    );
+    let warm_up_batches = run.warm_up_calls() as u64;
+    let total = *batches.borrow();
+    let rec = run.finish("g/f", None).unwrap();
+
+    // Once after the warm-up and before the pilot, once after the last
+    // sample; never during the measurement.
+    assert_eq!(*readings.borrow(), [warm_up_batches, total]);
+    let reading = rec.sampling.machine.unwrap();
+    assert_eq!(reading.before_ns, 40.0 + warm_up_batches as f64);
+    assert_eq!(reading.after_ns, 40.0 + total as f64);
+    assert_eq!(reading.ns(), reading.before_ns, "the faster of the two");
+}
+
+#[test]
+fn a_benchmark_whose_machine_reading_failed_has_none() {
+    let machine = FakeMachine::new([Step::quiet(1000)]);
+    let sampler = Sampler::new(SamplerConfig::default(), machine.clone());
+    let mut calls = 0;
+    let reader = perfgate::sampler::MachineReader(Box::new(move || {
+        calls += 1;
+        (calls == 1).then_some(40.0)
+    }));
+    let mut run =
+        CriterionRun::new(sampler, Duration::ZERO, 10).with_machine_reader(reader);
+    let mut batch = machine.batch();
+    for _ in 0..10 {
+        run.call(1000, &mut batch);
+    }
+    let rec = run.finish("g/f", None).unwrap();
+    assert_eq!(rec.sampling.machine, None, "one reading alone is not used");
 }
 
 #[test]

@@ -83,4 +83,11 @@ pub struct Baseline {
     pub date: String,
     /// perfgate version that wrote the file.
     pub perfgate_version: String,
+    /// The machine's speed while the baseline was measured: ns per
+    /// iteration of the machine canary, the faster of its readings just
+    /// before and just after ([`crate::sampler::MachineReading::ns`]).
+    /// A comparison with a candidate that has one too is adjusted for the
+    /// machine's change of speed. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_ns: Option<f64>,
 }

@@ -272,7 +272,21 @@ impl Baseline {
             });
         }
         let source = path.display().to_string();
-        check_timings(&self.id, &self.samples, &source, BASELINE_REMEDY)
+        check_timings(&self.id, &self.samples, &source, BASELINE_REMEDY)?;
+        match self.machine_ns {
+            Some(ns) if !(ns.is_finite() && ns > 0.0) => Err(Error::Parse {
+                path: path.to_owned(),
+                message: format!(
+                    "benchmark `{}`: machine_ns {ns} is not a positive time",
+                    self.id.escape_debug()
+                ),
+                hint: "delete the `machine_ns` line (the comparison is then not \
+                       adjusted for the machine's speed), or re-record the \
+                       baseline with `perfgate baseline save`"
+                    .to_owned(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// A baseline from a benchmark's record: its clean samples, the most
@@ -297,6 +311,7 @@ impl Baseline {
             git_commit,
             date,
             perfgate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            machine_ns: record.sampling.machine.map(|m| m.ns()),
         })
     }
 }
@@ -658,6 +673,7 @@ mod tests {
             git_commit: None,
             date: "2025-01-01T00:00:00Z".to_owned(),
             perfgate_version: "0.1.0".to_owned(),
+            machine_ns: None,
         }
     }
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use super::routine::BusyLoop;
 use super::runner::{Gate, BENCH_ID};
-use crate::baseline::Fingerprint;
+use crate::baseline::{Baseline, Fingerprint};
 use crate::cli::evaluate::{judge_pair, Measured, Pair};
 use crate::compare::{Comparison, Input};
 use crate::config::Config;
@@ -113,14 +113,20 @@ impl Gate for SamplerGate {
 
     fn compare(
         &mut self,
-        baseline: &[f64],
+        baseline: &BenchRecord,
         candidate: &BenchRecord,
     ) -> Result<Comparison> {
+        let saved = Baseline::from_record(
+            baseline,
+            self.machine.clone(),
+            None,
+            baseline.finished_at.clone(),
+        )?;
         let pair = Pair {
             id: BENCH_ID.to_string(),
             renamed_from: None,
             baseline: Some(Measured {
-                input: Input::new(baseline.to_vec()),
+                input: Input::from_baseline(&saved),
                 fingerprint: Some(self.machine.clone()),
             }),
             candidate: Some(Measured::from_record(candidate, &self.machine)),

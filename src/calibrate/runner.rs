@@ -37,11 +37,12 @@ pub trait Gate {
     /// Measures `busy` with the sampler, sample retakes on or off.
     fn measure(&mut self, busy: &BusyLoop, retakes: bool) -> Result<BenchRecord>;
 
-    /// Compares a candidate record with a baseline's clean per-iteration
-    /// samples at the configured settings.
+    /// Compares a candidate record with a baseline record at the
+    /// configured settings, the baseline taken as a saved baseline file
+    /// would hold it (its clean samples and machine reading).
     fn compare(
         &mut self,
-        baseline: &[f64],
+        baseline: &BenchRecord,
         candidate: &BenchRecord,
     ) -> Result<Comparison>;
 
@@ -108,7 +109,7 @@ impl<G: Gate> GateRunner<G> {
         &mut self,
         busy: &BusyLoop,
         retakes: bool,
-        baseline: &[f64],
+        baseline: &BenchRecord,
         tally: &mut Tally,
     ) -> Result<Verdict> {
         let (retries, first_wait) = self.gate.confirmation();
@@ -131,11 +132,11 @@ impl<G: Gate> GateRunner<G> {
 }
 
 impl<G: Gate> TrialRunner for GateRunner<G> {
-    /// The baseline's clean per-iteration samples, as a committed
-    /// baseline file holds them.
-    type Baseline = Vec<f64>;
+    /// The baseline's record; the gate takes from it what a committed
+    /// baseline file holds.
+    type Baseline = BenchRecord;
 
-    fn baseline(&mut self, block: Block) -> Result<BlockBaseline<Vec<f64>>> {
+    fn baseline(&mut self, block: Block) -> Result<BlockBaseline<BenchRecord>> {
         self.blocks += 1;
         if block.contention {
             self.start_contention()?;
@@ -143,7 +144,7 @@ impl<G: Gate> TrialRunner for GateRunner<G> {
         let start = Instant::now();
         let record = self.gate.measure(&self.busy, block.retakes)?;
         Ok(BlockBaseline {
-            data: record.clean_per_iteration(),
+            data: record,
             wall: start.elapsed(),
         })
     }
@@ -151,7 +152,7 @@ impl<G: Gate> TrialRunner for GateRunner<G> {
     fn trial(
         &mut self,
         block: Block,
-        baseline: &Vec<f64>,
+        baseline: &BenchRecord,
         effect: f64,
     ) -> Result<TrialOutcome> {
         let start = Instant::now();

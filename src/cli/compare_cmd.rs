@@ -107,6 +107,7 @@ fn load_side_each(path: &Path) -> Result<(BTreeMap<String, Measured>, Vec<BadFil
             let side = c.candidate.as_ref()?;
             let input = Input {
                 neighbour_load: c.neighbour_load,
+                machine_ns: side.machine_ns,
                 ..Input::new(per_iteration(c)?).with_throughput(side.throughput)
             };
             let measured = Measured {

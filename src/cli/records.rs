@@ -139,7 +139,30 @@ fn read_record(path: &Path) -> Result<BenchRecord> {
     }
     check_iterations(path, &record)?;
     check_neighbour_load(path, &record)?;
+    check_machine_reading(path, &record)?;
     Ok(record)
+}
+
+/// Readings of the machine canary are positive times, as the sampler
+/// writes them; anything else would adjust the comparison by nonsense.
+fn check_machine_reading(path: &Path, record: &BenchRecord) -> Result<()> {
+    let Some(m) = record.sampling.machine else {
+        return Ok(());
+    };
+    let bad = [("before_ns", m.before_ns), ("after_ns", m.after_ns)]
+        .into_iter()
+        .find(|(_, ns)| !(ns.is_finite() && *ns > 0.0));
+    match bad {
+        Some((name, ns)) => Err(Error::Parse {
+            path: path.to_owned(),
+            message: format!(
+                "benchmark `{}`: machine reading {name} {ns} is not a positive time",
+                record.id.escape_debug()
+            ),
+            hint: RERUN_HINT.to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The neighbour load is a share of the other CPUs: 0 to 1, as the

@@ -25,6 +25,9 @@ pub struct Input {
     /// candidate was measured (candidate only; see
     /// [`crate::sampler::SamplingInfo::neighbour_load`]).
     pub neighbour_load: Option<f64>,
+    /// The machine's speed while this side was measured, ns per iteration
+    /// of the machine canary; `None` when it was not read.
+    pub machine_ns: Option<f64>,
 }
 
 impl Input {
@@ -43,7 +46,10 @@ impl Input {
 
     /// The baseline side from a baseline file.
     pub fn from_baseline(baseline: &Baseline) -> Self {
-        Input::new(baseline.samples.clone()).with_throughput(baseline.throughput)
+        Input {
+            machine_ns: baseline.machine_ns,
+            ..Input::new(baseline.samples.clone()).with_throughput(baseline.throughput)
+        }
     }
 
     /// The candidate side from the sampler's record of this run.
@@ -56,6 +62,7 @@ impl Input {
             flagged: record.flagged(),
             warnings: record.warnings.clone(),
             neighbour_load: record.sampling.neighbour_load,
+            machine_ns: record.sampling.machine.map(|m| m.ns()),
         }
     }
 }

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 pub use input::Input;
 pub use options::{
     CompareOptions, DEFAULT_ALPHA, DEFAULT_MAX_INTERVAL_WIDTH,
-    DEFAULT_MAX_NEIGHBOUR_LOAD, DEFAULT_MIN_SAMPLES, DEFAULT_THRESHOLD,
+    DEFAULT_MAX_MACHINE_CHANGE, DEFAULT_MAX_NEIGHBOUR_LOAD, DEFAULT_MIN_SAMPLES,
+    DEFAULT_THRESHOLD,
 };
 pub use verdict::compare_benchmark;
 
@@ -95,6 +96,11 @@ pub struct Side {
     pub samples: Vec<f64>,
     /// Declared throughput per iteration; `null` when none is declared.
     pub throughput: Option<Throughput>,
+    /// The machine's speed while this side was measured, ns per iteration
+    /// of the machine canary (see [`crate::sampler::MachineReading`]);
+    /// absent when it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_ns: Option<f64>,
 }
 
 /// The comparison of one benchmark.
@@ -140,6 +146,14 @@ pub struct Comparison {
     /// the candidate was measured; absent where it is not known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbour_load: Option<f64>,
+    /// How much slower (positive) or faster the machine ran while the
+    /// candidate was measured than while the baseline was, as a fraction,
+    /// when the comparison was adjusted for it: `change`, `interval` and
+    /// `p_value` are then those of the candidate's times divided by
+    /// `1 + machine_change`, while `candidate.samples` stay as measured.
+    /// Absent when not adjusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_change: Option<f64>,
     /// Every candidate sample attempt in the order taken, clean, retaken
     /// and flagged (see [`SampleRecord`]); drawn in the report's timeline.
     /// Empty for `missing`.

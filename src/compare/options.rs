@@ -27,6 +27,14 @@ pub const DEFAULT_MAX_INTERVAL_WIDTH: f64 = 2.0;
 /// and CPU time equal to wall time.
 pub const DEFAULT_MAX_NEIGHBOUR_LOAD: f64 = 0.3;
 
+/// Default largest change of the machine's speed that is divided out:
+/// 10%. Measured on the 2-vCPU machines: between measurements seconds to
+/// a minute apart the host's speed moved an unchanged busy loop by up to
+/// 7%, and the canary followed it; readings 30–40% slow came from bursts
+/// on the other core that slowed the cache-bound canary far more than the
+/// routine, and dividing them out would have hidden a 10% slowdown.
+pub const DEFAULT_MAX_MACHINE_CHANGE: f64 = 0.10;
+
 /// How [`super::compare_benchmark`] judges one benchmark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +62,13 @@ pub struct CompareOptions {
     /// `regressed`; above it the slowdown is `inconclusive` (see
     /// [`super::verdict`]).
     pub max_neighbour_load: f64,
+    /// Divide the machine's change of speed out of the change when both
+    /// sides read it (see [`super::verdict`]).
+    pub machine_adjust: bool,
+    /// Largest change of the machine's speed, as a fraction, that is
+    /// divided out; beyond it the times are compared as measured and a
+    /// slowdown is `inconclusive` (see [`super::verdict`]).
+    pub max_machine_change: f64,
 }
 
 impl Default for CompareOptions {
@@ -68,6 +83,8 @@ impl Default for CompareOptions {
             max_interval_width: DEFAULT_MAX_INTERVAL_WIDTH,
             location: Location::Median,
             max_neighbour_load: DEFAULT_MAX_NEIGHBOUR_LOAD,
+            machine_adjust: true,
+            max_machine_change: DEFAULT_MAX_MACHINE_CHANGE,
         }
     }
 }
@@ -104,6 +121,11 @@ impl CompareOptions {
                 (0.0..=1.0).contains(&self.max_neighbour_load),
                 "max_neighbour_load",
                 "a share of the other CPUs in [0, 1], e.g. 0.3",
+            ),
+            (
+                self.max_machine_change.is_finite() && self.max_machine_change >= 0.0,
+                "max_machine_change",
+                "a fraction ≥ 0, e.g. 0.10",
             ),
             (
                 matches!(self.location, Location::Median)

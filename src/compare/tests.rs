@@ -461,3 +461,114 @@ fn a_clear_slowdown_needs_its_whole_interval_above_zero_and_enough_samples() {
         "an interval reaching zero is no evidence"
     );
 }
+
+/// An input of `samples` measured while the machine canary read `machine`
+/// ns per iteration.
+fn read_at(samples: Vec<f64>, machine: Option<f64>) -> Input {
+    Input {
+        machine_ns: machine,
+        ..Input::new(samples)
+    }
+}
+
+fn compare_read(baseline: Input, candidate: Input, opts: &CompareOptions) -> Comparison {
+    compare_benchmark("halo/large_dag", Some(baseline), Some(candidate), opts).unwrap()
+}
+
+#[test]
+fn a_machine_eight_percent_slower_does_not_make_unchanged_code_regress() {
+    let opts = CompareOptions::default();
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(108.0, 30), Some(54.0)),
+        &opts,
+    );
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.notes);
+    assert!(c.change.unwrap().abs() < 1e-9, "{:?}", c.change);
+    assert!((c.machine_change.unwrap() - 0.08).abs() < 1e-9);
+    assert!(has_note(&c, "machine ran 8.00% slower"), "{:?}", c.notes);
+    // The candidate's samples are kept as measured.
+    assert_eq!(c.candidate.as_ref().unwrap().samples, noisy(108.0, 30));
+    assert_eq!(c.candidate.as_ref().unwrap().machine_ns, Some(54.0));
+    assert_eq!(c.baseline.as_ref().unwrap().machine_ns, Some(50.0));
+
+    // The same times unadjusted are a regression.
+    let off = CompareOptions {
+        machine_adjust: false,
+        ..CompareOptions::default()
+    };
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(108.0, 30), Some(54.0)),
+        &off,
+    );
+    assert_eq!(c.verdict, Verdict::Regressed);
+    assert_eq!(c.machine_change, None);
+}
+
+#[test]
+fn a_slowdown_hidden_by_a_faster_machine_is_found() {
+    // 10% slower code on a machine 8% faster: 1.10 × 0.92 ≈ 1.012 as
+    // measured, well within the threshold.
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(101.2, 30), Some(46.0)),
+        &CompareOptions::default(),
+    );
+    assert_eq!(c.verdict, Verdict::Regressed, "{:?}", c.notes);
+    assert!((c.change.unwrap() - 0.10).abs() < 1e-9, "{:?}", c.change);
+    assert!(has_note(&c, "machine ran 8.00% faster"), "{:?}", c.notes);
+}
+
+#[test]
+fn without_a_reading_on_both_sides_the_times_are_compared_as_measured() {
+    let opts = CompareOptions::default();
+    let slower = || read_at(noisy(112.0, 30), Some(56.0));
+    let c = compare_read(read_at(noisy(100.0, 30), None), slower(), &opts);
+    assert_eq!(c.verdict, Verdict::Regressed);
+    assert_eq!(c.machine_change, None);
+    assert!(
+        has_note(&c, "the baseline has no reading"),
+        "the note says how to get the adjustment: {:?}",
+        c.notes
+    );
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(112.0, 30), None),
+        &opts,
+    );
+    assert_eq!(c.verdict, Verdict::Regressed);
+    assert_eq!(c.machine_change, None);
+    assert!(!has_note(&c, "machine"), "{:?}", c.notes);
+}
+
+#[test]
+fn a_machine_reading_far_off_is_not_divided_out_and_a_slowdown_on_it_is_inconclusive() {
+    let opts = CompareOptions::default();
+    // The canary read 35% slower (a burst on the other core), the routine
+    // 12%: the times are compared as measured and the slowdown is doubted.
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(112.0, 30), Some(67.5)),
+        &opts,
+    );
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{:?}", c.notes);
+    assert_eq!(c.machine_change, None);
+    assert!((c.change.unwrap() - 0.12).abs() < 1e-9);
+    assert!(
+        has_note(&c, "beyond the 10.00% it is trusted for"),
+        "{:?}",
+        c.notes
+    );
+    assert!(has_note(&c, "not judged regressed"), "{:?}", c.notes);
+
+    // A reading far faster is not divided out either: the slowdown stands.
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(50.0)),
+        read_at(noisy(112.0, 30), Some(40.0)),
+        &opts,
+    );
+    assert_eq!(c.verdict, Verdict::Regressed, "{:?}", c.notes);
+    assert_eq!(c.machine_change, None);
+    assert!(has_note(&c, "20.00% faster"), "{:?}", c.notes);
+}

@@ -5,6 +5,14 @@
 //! bootstrap interval `[lo, hi]` and the Mann–Whitney p-value `p`, the
 //! first rule that applies decides:
 //!
+//! 0. **adjust for the machine**: when both sides carry a reading of the
+//!    machine's speed (the canary's time per iteration just before and
+//!    after the measurement, see [`crate::sampler::MachineReading`]) and
+//!    the two differ by at most `max_machine_change`, the candidate's
+//!    times are divided by `k / b` (candidate reading over baseline
+//!    reading) before anything below; `c`, `[lo, hi]` and `p` are then of
+//!    the adjusted times. The host's slow periods slow every routine, so
+//!    a change measured in canary units does not move with them.
 //! 1. **inconclusive** when either side has fewer than `min_samples` clean
 //!    samples ("too few samples (2 < 10)"), or the two sides declare
 //!    throughputs of different kinds (elements against bytes).
@@ -14,7 +22,9 @@
 //! 3. **regressed** when `c > t`, `p < alpha` and `lo > 0`, unless other
 //!    processes kept more than `max_neighbour_load` of the other CPUs busy
 //!    while the candidate was measured (3a): then **inconclusive**, since
-//!    such a neighbour slows code invisibly to the sampler.
+//!    such a neighbour slows code invisibly to the sampler; and unless the
+//!    canary read the machine more than `max_machine_change` slower (so
+//!    rule 0 did not adjust) (3b): then **inconclusive** too.
 //! 4. **improved** when `c < −t`, `p < alpha` and `hi < 0`.
 //! 5. **inconclusive** when the interval is too wide to decide against the
 //!    threshold: it contains `+t` or `−t` (strictly inside) and is wider
@@ -73,7 +83,7 @@ fn one_side(
     opts: &CompareOptions,
 ) -> Result<Comparison> {
     check_samples(id, role, &input.samples, opts.location)?;
-    let side = side(input.samples.clone(), input.throughput);
+    let side = side(input.samples.clone(), input.throughput, input.machine_ns);
     let mut c = empty(id, opts.threshold);
     if role == Role::Candidate {
         c.verdict = Verdict::New;
@@ -100,10 +110,15 @@ fn compare_both(
     check_samples(id, Role::Baseline, &baseline.samples, opts.location)?;
     check_samples(id, Role::Candidate, &candidate.samples, opts.location)?;
     let scaled = per_unit(id, &baseline, &candidate)?;
-    let (b, k) = (&scaled.baseline, &scaled.candidate);
-
     let mut c = empty(id, opts.threshold);
     c.notes.clone_from(&scaled.notes);
+    let adjusted =
+        adjust_for_machine(&mut c, &baseline, &candidate, &scaled.candidate, opts);
+    let (b, k) = (
+        &scaled.baseline,
+        adjusted.as_ref().unwrap_or(&scaled.candidate),
+    );
+
     if let Some(note) = too_few_note(b.len(), k.len(), opts.min_samples) {
         c.change = point_change(id, b, k, opts)?;
         c.notes.push(note);
@@ -119,9 +134,18 @@ fn compare_both(
         }
     }
     doubt_under_neighbours(&mut c, candidate.neighbour_load, opts);
+    doubt_on_a_slow_machine(&mut c, &baseline, &candidate, opts);
 
-    c.baseline = Some(side(scaled.baseline, baseline.throughput));
-    c.candidate = Some(side(scaled.candidate, candidate.throughput));
+    c.baseline = Some(side(
+        scaled.baseline,
+        baseline.throughput,
+        baseline.machine_ns,
+    ));
+    c.candidate = Some(side(
+        scaled.candidate,
+        candidate.throughput,
+        candidate.machine_ns,
+    ));
     take_run_facts(&mut c, candidate);
     Ok(c)
 }
@@ -317,7 +341,80 @@ fn empty(id: &str, threshold: f64) -> Comparison {
         confirmations: 0,
         notes: Vec::new(),
         neighbour_load: None,
+        machine_change: None,
         records: Vec::new(),
+    }
+}
+
+/// Rule 0: the candidate's times divided by the machine's change of speed
+/// between the two measurements, when both sides read it, the options ask
+/// for it and the change is within `max_machine_change`; the change is
+/// recorded and a note says so. `None` (compare as measured) otherwise,
+/// with a note when only the baseline lacks a reading or the change is
+/// too large to trust.
+fn adjust_for_machine(
+    c: &mut Comparison,
+    baseline: &Input,
+    candidate: &Input,
+    samples: &[f64],
+    opts: &CompareOptions,
+) -> Option<Vec<f64>> {
+    if !opts.machine_adjust {
+        return None;
+    }
+    let k = candidate.machine_ns?;
+    let Some(b) = baseline.machine_ns else {
+        c.notes.push(
+            "not adjusted for the machine's speed: the baseline has no reading of it \
+             (re-record it with `perfgate baseline save`)"
+                .into(),
+        );
+        return None;
+    };
+    let factor = k / b;
+    if !(factor.is_finite() && factor > 0.0) {
+        return None;
+    }
+    let shift = factor - 1.0;
+    let words = if shift >= 0.0 { "slower" } else { "faster" };
+    let by = pct(shift.abs()).trim_start_matches('+').to_owned();
+    if shift.abs() > opts.max_machine_change {
+        c.notes.push(format!(
+            "not adjusted for the machine's speed: the machine canary read {by} \
+             {words} than at the baseline, beyond the {} it is trusted for",
+            pct(opts.max_machine_change).trim_start_matches('+'),
+        ));
+        return None;
+    }
+    c.machine_change = Some(shift);
+    c.notes.push(format!(
+        "the machine ran {by} {words} than when the baseline was measured (machine \
+         canary read beside both); the change is adjusted for it"
+    ));
+    Some(samples.iter().map(|x| x / factor).collect())
+}
+
+/// Rule 3b: a `regressed` verdict on times the machine canary read more
+/// than `max_machine_change` slower than at the baseline (so not adjusted)
+/// becomes `inconclusive`: the slowdown may be the machine's.
+fn doubt_on_a_slow_machine(
+    c: &mut Comparison,
+    baseline: &Input,
+    candidate: &Input,
+    opts: &CompareOptions,
+) {
+    let (Some(b), Some(k)) = (baseline.machine_ns, candidate.machine_ns) else {
+        return;
+    };
+    let shift = k / b - 1.0;
+    let unadjusted = opts.machine_adjust && c.machine_change.is_none();
+    if unadjusted && shift > opts.max_machine_change && c.verdict == Verdict::Regressed {
+        c.verdict = Verdict::Inconclusive;
+        c.notes.push(
+            "not judged regressed: the machine canary read the machine too slow \
+             to tell its slowdown from the code's"
+                .into(),
+        );
     }
 }
 
@@ -357,7 +454,11 @@ fn doubt_under_neighbours(c: &mut Comparison, load: Option<f64>, opts: &CompareO
     }
 }
 
-fn side(samples: Vec<f64>, throughput: Option<Throughput>) -> Side {
+fn side(
+    samples: Vec<f64>,
+    throughput: Option<Throughput>,
+    machine_ns: Option<f64>,
+) -> Side {
     let summary = Summary::of(&samples).unwrap_or(Summary {
         n: 0,
         median: 0.0,
@@ -370,6 +471,7 @@ fn side(samples: Vec<f64>, throughput: Option<Throughput>) -> Side {
         summary,
         samples,
         throughput,
+        machine_ns,
     }
 }
 

@@ -28,6 +28,11 @@
 
 use std::hint::black_box;
 
+use super::config::SamplerConfig;
+use super::measure::Sampler;
+use super::probe::{CpuScope, OsProbe};
+use crate::stats::quantile::median;
+
 /// Id of the canary's record and baseline. The `perfgate/` prefix keeps it
 /// apart from any suite's own ids.
 pub const CANARY_ID: &str = "perfgate/machine";
@@ -78,6 +83,37 @@ impl Canary {
     }
 }
 
+/// Samples of one reading of the machine's speed (about 40 ms with the
+/// sampler's 2 ms samples): enough for a median that repeats within a
+/// fraction of a percent on a quiet machine, short enough to take one
+/// before and one after every measurement.
+pub const READING_SAMPLES: u32 = 20;
+
+/// Most attempts per sample of a reading: a contended sample is retaken
+/// after a millisecond or so, never after the sampler's long backoffs, so
+/// a reading stays short; contention that outlasts them shows in one of
+/// the two readings only, and [`super::record::MachineReading::ns`] keeps
+/// the other.
+const READING_ATTEMPTS: u32 = 3;
+
+/// Reads the machine's speed: the canary's median per-iteration time over
+/// [`READING_SAMPLES`] samples taken by a sampler configured as `config`
+/// (retakes capped at 3 attempts a sample). `None` when no sample came
+/// out clean.
+pub fn read_speed(canary: &mut Canary, config: &SamplerConfig) -> Option<f64> {
+    let mut config = config.clone();
+    config.max_attempts = config.max_attempts.min(READING_ATTEMPTS);
+    let mut sampler = Sampler::new(config, OsProbe).with_scope(CpuScope::Thread);
+    let mut batch = |n: u64| {
+        for _ in 0..n {
+            black_box(canary.step());
+        }
+    };
+    let iterations = sampler.iterations_for(&mut batch);
+    let record = sampler.measure(CANARY_ID, iterations, READING_SAMPLES, &mut batch);
+    median(&record.clean_per_iteration()).filter(|m| m.is_finite() && *m > 0.0)
+}
+
 /// Marsaglia's xorshift64: fast, fixed, good enough to scatter addresses.
 fn xorshift(state: &mut u64) -> u64 {
     let mut x = *state;
@@ -100,5 +136,13 @@ mod tests {
         assert_eq!(first, again);
         assert_eq!(a.data.len() * 8, CANARY_BYTES);
         assert!(a.data.len().is_power_of_two());
+    }
+
+    #[test]
+    fn a_reading_of_the_machine_is_a_positive_time_per_iteration() {
+        let mut canary = Canary::new();
+        let ns =
+            read_speed(&mut canary, &SamplerConfig::default()).expect("clean samples");
+        assert!(ns.is_finite() && ns > 0.0, "{ns}");
     }
 }

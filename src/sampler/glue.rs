@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use super::measure::Sampler;
 use super::probe::Probe;
-use super::record::BenchRecord;
+use super::record::{BenchRecord, MachineReading};
 use crate::baseline::Throughput;
 
 /// Which of criterion's phases a call belongs to.
@@ -86,6 +86,18 @@ pub struct CriterionRun<P: Probe> {
     sample_size: usize,
     warm_up_calls: usize,
     measurement_calls: usize,
+    machine: Option<MachineReader>,
+    machine_before: Option<f64>,
+}
+
+/// Reads the machine's speed, ns per canary iteration (see
+/// [`super::canary::read_speed`]); `None` when it could not.
+pub struct MachineReader(pub Box<dyn FnMut() -> Option<f64>>);
+
+impl std::fmt::Debug for MachineReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MachineReader")
+    }
 }
 
 impl<P: Probe> CriterionRun<P> {
@@ -98,7 +110,18 @@ impl<P: Probe> CriterionRun<P> {
             sample_size,
             warm_up_calls: 0,
             measurement_calls: 0,
+            machine: None,
+            machine_before: None,
         }
+    }
+
+    /// The same run, reading the machine's speed with `reader` just before
+    /// the first measurement call and at [`CriterionRun::finish`], into the
+    /// record's [`MachineReading`]. Warm-up and filtered-out benchmarks
+    /// read nothing.
+    pub fn with_machine_reader(mut self, reader: MachineReader) -> Self {
+        self.machine = Some(reader);
+        self
     }
 
     /// The body of the `iter_custom` closure: runs `iterations` calls of
@@ -113,6 +136,8 @@ impl<P: Probe> CriterionRun<P> {
             }
             Phase::Measurement => {
                 if self.measurement_calls == 0 {
+                    self.machine_before =
+                        self.machine.as_mut().and_then(|read| (read.0)());
                     self.sampler.pilot(iterations, batch);
                 }
                 self.measurement_calls += 1;
@@ -136,12 +161,18 @@ impl<P: Probe> CriterionRun<P> {
 
     /// The record, or `None` when criterion made no measurement call (the
     /// benchmark was filtered out, or criterion ran in test mode).
-    pub fn finish(self, id: &str, throughput: Option<Throughput>) -> Option<BenchRecord> {
+    pub fn finish(
+        mut self,
+        id: &str,
+        throughput: Option<Throughput>,
+    ) -> Option<BenchRecord> {
         if self.measurement_calls == 0 {
             return None;
         }
         let (made, expected) = (self.measurement_calls, self.sample_size);
+        let after = self.machine.as_mut().and_then(|read| (read.0)());
         let mut record = self.sampler.finish(id, throughput);
+        record.sampling.machine = reading(self.machine_before, after);
         if made != expected {
             record.warnings.push(format!(
                 "criterion made {made} measurement calls where {expected} were \
@@ -151,4 +182,13 @@ impl<P: Probe> CriterionRun<P> {
         }
         Some(record)
     }
+}
+
+/// Both readings, or none: one reading alone cannot be told from a
+/// contended one.
+pub fn reading(before: Option<f64>, after: Option<f64>) -> Option<MachineReading> {
+    Some(MachineReading {
+        before_ns: before?,
+        after_ns: after?,
+    })
 }

@@ -346,6 +346,7 @@ impl<P: Probe> Sampler<P> {
                 retake_time_ns: self.retake_ns,
                 budget_exhausted: self.budget_exhausted,
                 neighbour_load,
+                machine: None,
             },
         }
     }

@@ -62,12 +62,12 @@ mod time;
 pub use crate::baseline::Throughput;
 pub use anchor::SampleLimits;
 pub use config::{Backoff, RetakeBudget, SamplerConfig};
-pub use glue::{CriterionRun, Phase, PhaseTracker};
+pub use glue::{CriterionRun, MachineReader, Phase, PhaseTracker};
 pub use measure::{Reading, Sampler, SlotOutcome};
 pub use probe::{CpuScope, MachineBusy, OsProbe, Probe};
 pub use record::{
-    BenchRecord, ContentionReason, SampleRecord, SampleStatus, SamplingInfo,
-    RECORD_SCHEMA,
+    BenchRecord, ContentionReason, MachineReading, SampleRecord, SampleStatus,
+    SamplingInfo, RECORD_SCHEMA,
 };
 pub use store::{records_dir, write_manifest, write_record, RunManifest};
 pub use suite::{Case, Suite, SuiteConfig};

@@ -115,6 +115,33 @@ pub struct SamplingInfo {
     /// tell the machine's busy time, on one CPU, and in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbour_load: Option<f64>,
+    /// The machine's speed just before and just after the benchmark was
+    /// measured, read with the machine canary ([`super::canary`]); the
+    /// comparison divides it out (see [`crate::compare::verdict`]).
+    /// Absent when the suite reads no canary, and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<MachineReading>,
+}
+
+/// Two readings of the machine canary around one measurement, each the
+/// median of its clean per-iteration samples, ns.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MachineReading {
+    /// Read just before the benchmark's first sample.
+    pub before_ns: f64,
+    /// Read just after its last sample.
+    pub after_ns: f64,
+}
+
+impl MachineReading {
+    /// The faster of the two readings. Contention only ever slows the
+    /// canary, and a burst that falls on one short reading does not fall
+    /// on both: in A/A trials under the contention generator the faster
+    /// reading tracked the machine's speed to about 1% (2.4% at worst),
+    /// the mean of the two to 2.5% (12% at worst).
+    pub fn ns(&self) -> f64 {
+        self.before_ns.min(self.after_ns)
+    }
 }
 
 /// Version of the [`BenchRecord`] file format.

@@ -53,9 +53,9 @@ use std::time::{Duration, Instant, SystemTime};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
-use super::canary::{Canary, CANARY_ID};
+use super::canary::{read_speed, Canary, CANARY_ID};
 use super::config::SamplerConfig;
-use super::glue::CriterionRun;
+use super::glue::{CriterionRun, MachineReader};
 use super::measure::Sampler;
 use super::probe::{CpuScope, OsProbe};
 use super::record::BenchRecord;
@@ -84,6 +84,10 @@ pub struct SuiteConfig {
     /// [`CANARY_ID`]. On by default; off for suites that run under their
     /// own timing scheme (calibration).
     pub canary: bool,
+    /// Read the machine's speed with the canary just before and just after
+    /// every benchmark's measurement ([`super::record::MachineReading`]),
+    /// so the comparison can divide it out. On by default.
+    pub machine_readings: bool,
 }
 
 impl SuiteConfig {
@@ -99,6 +103,7 @@ impl SuiteConfig {
             records_dir: records_dir(),
             remeasure_delay: Duration::ZERO,
             canary: true,
+            machine_readings: true,
         }
     }
 }
@@ -368,7 +373,12 @@ impl<'a> Suite<'a> {
             None => sampler.iterations_for(&mut case.batch),
         };
         let samples = u32::try_from(case.sample_size).unwrap_or(u32::MAX);
+        let mut reader = (self.config.machine_readings && id != CANARY_ID)
+            .then(|| machine_reader(&self.config.sampler));
+        let before = reader.as_mut().and_then(|r| (r.0)());
         let mut record = sampler.measure(id, iterations, samples, &mut case.batch);
+        let after = reader.as_mut().and_then(|r| (r.0)());
+        record.sampling.machine = super::glue::reading(before, after);
         record.throughput = case.throughput;
         Ok(record)
     }
@@ -478,11 +488,22 @@ impl<'a> Suite<'a> {
         }
         let sampler = sampler.with_scope(case.scope);
         let mut run = CriterionRun::new(sampler, case.warm_up_time, case.sample_size);
+        if self.config.machine_readings {
+            run = run.with_machine_reader(machine_reader(&self.config.sampler));
+        }
         group.bench_function(function, |b| b.iter_custom(|n| run.call(n, batch)));
         let record = run.finish(&case.id, case.throughput)?;
         case.iterations = Some(record.typical_iterations()).filter(|&n| n > 0);
         Some(record)
     }
+}
+
+/// A reader of the machine's speed with its own canary, sampled as `config`
+/// says.
+fn machine_reader(config: &SamplerConfig) -> MachineReader {
+    let mut canary = Canary::new();
+    let config = config.clone();
+    MachineReader(Box::new(move || read_speed(&mut canary, &config)))
 }
 
 /// Applies a case's settings to its criterion group.

@@ -60,6 +60,7 @@ pub fn side(samples: Vec<f64>, throughput: Option<Throughput>) -> Side {
         summary: summary(&samples),
         samples,
         throughput,
+        machine_ns: None,
     }
 }
 
@@ -184,6 +185,7 @@ pub fn comparison(rng: &mut ChaCha8Rng, spec: &Spec, samples: u32) -> Comparison
         confirmations: u32::from(spec.verdict == Verdict::Regressed),
         notes: spec.notes.iter().map(|s| s.to_string()).collect(),
         neighbour_load: None,
+        machine_change: None,
         records: recs,
     }
 }
@@ -392,6 +394,7 @@ pub fn identical(id: &str, base: f64, cand: f64) -> Comparison {
         confirmations: 0,
         notes: vec![],
         neighbour_load: None,
+        machine_change: None,
         records: recs,
     }
 }
@@ -415,6 +418,7 @@ pub fn single_sample() -> Comparison {
         confirmations: 0,
         notes: vec!["too few samples (1 < 10)".to_string()],
         neighbour_load: None,
+        machine_change: None,
         records: vec![SampleRecord {
             index: 0,
             attempt: 0,
