@@ -75,6 +75,7 @@ impl TrialRunner for Scripted {
             samples: 10,
             retaken: if block.retakes { 3 } else { 0 },
             wall: self.trial_wall,
+            notes: Vec::new(),
         })
     }
 
@@ -307,4 +308,69 @@ fn the_table_shows_one_row_per_setting_with_rate_interval_and_target() {
         "{ab}"
     );
     assert!(table.contains("gate: threshold 5%"));
+}
+
+#[test]
+fn inconclusive_trials_are_counted_by_the_rule_that_made_them_so() {
+    use perfgate::calibrate::experiment::{Setting, TrialRecord, Trials};
+    let setting = Setting {
+        contention: true,
+        retakes: true,
+        effect: 0.10,
+    };
+    let outcome = |verdict, note: &str| TrialOutcome {
+        verdict,
+        samples: 100,
+        retaken: 0,
+        wall: Duration::from_secs(1),
+        notes: vec![note.to_owned()],
+    };
+    let drift = "the candidate drifts within its run: median of the first 33 samples …";
+    let machine = "not judged regressed: the machine canary read the machine too slow \
+                   to tell its slowdown from the code's";
+    let records = [
+        outcome(Verdict::Inconclusive, drift),
+        outcome(Verdict::Inconclusive, drift),
+        outcome(Verdict::Inconclusive, machine),
+        outcome(Verdict::Regressed, "slower by +10.20%"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, outcome)| TrialRecord {
+        round: i as u32,
+        setting,
+        outcome,
+    })
+    .collect();
+    let trials = Trials {
+        records,
+        baseline_walls: vec![Duration::from_secs(1); 4],
+        rounds_completed: 4,
+        stopped_by_budget: false,
+        elapsed: Duration::from_secs(8),
+    };
+    let mut p = plan(4);
+    p.retakes = vec![true];
+    let rep = report::summarise(&p, routine(), vec![], &trials);
+    let cell = rep.cells.iter().find(|c| c.setting.effect == 0.10).unwrap();
+    let reasons: Vec<(&str, u32)> = cell
+        .inconclusive_reasons
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("candidate drifted", 2),
+            ("machine reading beyond max_machine_change", 1)
+        ]
+    );
+    let table = report::render_table(&rep);
+    assert!(
+        table.contains(
+            "inconclusive with contention on, retakes on, +10%: candidate drifted 2, \
+             machine reading beyond max_machine_change 1"
+        ),
+        "{table}"
+    );
 }

@@ -66,6 +66,10 @@ pub struct TrialOutcome {
     /// Wall time of the trial: candidate sampling, comparison and any
     /// confirmation re-measure.
     pub wall: Duration,
+    /// The notes of the comparison whose verdict stood (why it is what it
+    /// is).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A recorded baseline, as the runner keeps it, with its cost.

@@ -60,6 +60,10 @@ pub struct Cell {
     pub regressed: Option<Proportion>,
     /// Share of `inconclusive` verdicts with its 95% Wilson interval.
     pub inconclusive: Option<Proportion>,
+    /// Why the `inconclusive` verdicts were (see [`inconclusive_reason`]),
+    /// with how many trials each.
+    #[serde(default)]
+    pub inconclusive_reasons: std::collections::BTreeMap<String, u32>,
     /// `improved` verdicts counted.
     pub improved: u32,
     /// `pass` verdicts counted.
@@ -159,7 +163,16 @@ fn cell(setting: Setting, records: &[&TrialRecord]) -> Cell {
     let samples: usize = records.iter().map(|r| r.outcome.samples).sum();
     let retaken: usize = records.iter().map(|r| r.outcome.retaken).sum();
     let walls: Vec<Duration> = records.iter().map(|r| r.outcome.wall).collect();
+    let mut inconclusive_reasons = std::collections::BTreeMap::new();
+    for r in records
+        .iter()
+        .filter(|r| r.outcome.verdict == Verdict::Inconclusive)
+    {
+        let why = inconclusive_reason(&r.outcome.notes);
+        *inconclusive_reasons.entry(why.to_owned()).or_insert(0) += 1;
+    }
     Cell {
+        inconclusive_reasons,
         setting,
         trials: n,
         regressed,
@@ -170,6 +183,27 @@ fn cell(setting: Setting, records: &[&TrialRecord]) -> Cell {
         mean_trial_s: mean_secs(&walls),
         max_trial_s: walls.iter().max().map(Duration::as_secs_f64),
         target: regressed.and_then(|r| target(setting.effect, r.rate)),
+    }
+}
+
+/// The rule that made a comparison `inconclusive`, in a few words, from
+/// its notes (the rules of [`crate::compare::verdict`]).
+pub fn inconclusive_reason(notes: &[String]) -> &'static str {
+    let has = |words: &str| notes.iter().any(|n| n.contains(words));
+    if has("too few samples") {
+        "too few clean samples"
+    } else if has("drifts within its run") && has("candidate drifts") {
+        "candidate drifted"
+    } else if has("other processes kept") {
+        "neighbour load"
+    } else if has("canary read the machine too slow") {
+        "machine reading beyond max_machine_change"
+    } else if has("machine canary (") {
+        "slow machine canary"
+    } else if has("interval too wide") {
+        "interval too wide"
+    } else {
+        "other"
     }
 }
 
@@ -235,11 +269,7 @@ pub fn render_table(report: &CalibrationReport) -> String {
 
 fn row(c: &Cell) -> String {
     let s = &c.setting;
-    let effect = if s.effect == 0.0 {
-        "A/A".to_string()
-    } else {
-        format!("+{}%", fmt_pct_short(s.effect))
-    };
+    let effect = effect_name(s.effect);
     format!(
         "{:<10} {:<7} {:>6} {:>4}  {:<26} {:<17} {:>7} {:>7} {:>7}  {}",
         on_off(s.contention),
@@ -271,7 +301,35 @@ fn footer(report: &CalibrationReport) -> String {
     if report.stopped_by_budget {
         out.push_str("the time budget ended the run before all trials ran\n");
     }
+    for c in report
+        .cells
+        .iter()
+        .filter(|c| !c.inconclusive_reasons.is_empty())
+    {
+        let reasons: Vec<String> = c
+            .inconclusive_reasons
+            .iter()
+            .map(|(why, n)| format!("{why} {n}"))
+            .collect();
+        let s = &c.setting;
+        let _ = writeln!(
+            out,
+            "inconclusive with contention {}, retakes {}, {}: {}",
+            on_off(s.contention),
+            on_off(s.retakes),
+            effect_name(s.effect),
+            reasons.join(", ")
+        );
+    }
     out
+}
+
+fn effect_name(effect: f64) -> String {
+    if effect == 0.0 {
+        "A/A".to_string()
+    } else {
+        format!("+{}%", fmt_pct_short(effect))
+    }
 }
 
 fn on_off(b: bool) -> &'static str {

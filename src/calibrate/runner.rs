@@ -111,7 +111,7 @@ impl<G: Gate> GateRunner<G> {
         retakes: bool,
         baseline: &BenchRecord,
         tally: &mut Tally,
-    ) -> Result<Verdict> {
+    ) -> Result<Comparison> {
         let (retries, first_wait) = self.gate.confirmation();
         let retries = if retakes { retries } else { 0 };
         let mut wait = first_wait;
@@ -119,10 +119,13 @@ impl<G: Gate> GateRunner<G> {
         loop {
             let record = self.gate.measure(busy, retakes)?;
             tally.add(&record);
-            let verdict = self.gate.compare(baseline, &record)?.verdict;
-            let unsettled = matches!(verdict, Verdict::Regressed | Verdict::Inconclusive);
+            let comparison = self.gate.compare(baseline, &record)?;
+            let unsettled = matches!(
+                comparison.verdict,
+                Verdict::Regressed | Verdict::Inconclusive
+            );
             if !unsettled || attempt >= retries {
-                return Ok(verdict);
+                return Ok(comparison);
             }
             self.gate.sleep(wait);
             wait = wait.saturating_mul(2).min(MAX_CONFIRM_WAIT);
@@ -158,9 +161,10 @@ impl<G: Gate> TrialRunner for GateRunner<G> {
         let start = Instant::now();
         let busy = self.busy.slowed(effect);
         let mut tally = Tally::default();
-        let verdict = self.judge(&busy, block.retakes, baseline, &mut tally)?;
+        let judged = self.judge(&busy, block.retakes, baseline, &mut tally)?;
         Ok(TrialOutcome {
-            verdict,
+            verdict: judged.verdict,
+            notes: judged.notes,
             samples: tally.slots,
             retaken: tally.retaken,
             wall: start.elapsed(),

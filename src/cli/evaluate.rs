@@ -255,8 +255,13 @@ pub fn judge_canary(
 /// Rule of the canary: a `regressed` benchmark while the canary ran
 /// slower than its baseline by more than its threshold is `inconclusive`,
 /// since the slowdown may be the machine's (a host-level slow period that
-/// nothing inside the machine shows).
+/// nothing inside the machine shows). A comparison already adjusted for
+/// the machine's speed, read just before and after the benchmark itself,
+/// is left alone: that reading is the closer one, and it is divided out.
 pub fn doubt_slow_machine(c: &mut Comparison, canary: Option<&Comparison>) {
+    if c.machine_change.is_some() {
+        return;
+    }
     let slower = canary.and_then(Comparison::clear_slowdown);
     let Some(slower) = slower else {
         return;
@@ -402,5 +407,50 @@ pub fn exit_status(evaluation: &Evaluation, strict: bool) -> i32 {
         3
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{CompareOptions, Input};
+
+    fn judged(base: f64, cand: f64, machine: Option<(f64, f64)>) -> Comparison {
+        let noisy = |c: f64| {
+            (0..30)
+                .map(|i| c * (1.0 + 0.001 * f64::from(i % 7)))
+                .collect()
+        };
+        let (b, k) = machine.map_or((None, None), |(b, k)| (Some(b), Some(k)));
+        compare_benchmark(
+            "halo/large_dag",
+            Some(Input {
+                machine_ns: b,
+                ..Input::new(noisy(base))
+            }),
+            Some(Input {
+                machine_ns: k,
+                ..Input::new(noisy(cand))
+            }),
+            &CompareOptions::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_run_canary_doubts_only_a_slowdown_not_adjusted_for_the_machine() {
+        let canary = judged(100.0, 110.0, None);
+        assert!(canary.clear_slowdown().is_some());
+
+        let mut unadjusted = judged(100.0, 120.0, None);
+        assert_eq!(unadjusted.verdict, Verdict::Regressed);
+        doubt_slow_machine(&mut unadjusted, Some(&canary));
+        assert_eq!(unadjusted.verdict, Verdict::Inconclusive);
+
+        // 20% slower on a machine read 5% slower beside it: +14% adjusted.
+        let mut adjusted = judged(100.0, 126.0, Some((50.0, 52.5)));
+        assert_eq!(adjusted.verdict, Verdict::Regressed);
+        doubt_slow_machine(&mut adjusted, Some(&canary));
+        assert_eq!(adjusted.verdict, Verdict::Regressed, "{:?}", adjusted.notes);
     }
 }

@@ -255,8 +255,9 @@ fn small_significant_change_within_the_threshold_passes() {
 }
 
 #[test]
-fn candidate_drifting_within_its_run_is_inconclusive() {
-    let candidate: Vec<f64> = (0..30).map(|i| 100.0 + 2.0 * f64::from(i)).collect();
+fn candidate_drifting_across_the_threshold_is_inconclusive() {
+    // From the baseline's level at the start to 29% slower at the end.
+    let candidate: Vec<f64> = (0..30).map(|i| 100.0 + f64::from(i)).collect();
     let c = compare(noisy(100.0, 30), candidate);
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert!(
@@ -264,6 +265,17 @@ fn candidate_drifting_within_its_run_is_inconclusive() {
         "{:?}",
         c.notes
     );
+}
+
+#[test]
+fn candidate_drifting_wholly_beyond_the_threshold_is_still_regressed() {
+    // Already 10% slower at its start, 30% at its end: either end alone
+    // is a regression.
+    let candidate: Vec<f64> = (0..30).map(|i| 106.0 + f64::from(i)).collect();
+    let c = compare(noisy(100.0, 30), candidate);
+    assert_eq!(c.verdict, Verdict::Regressed, "{:?}", c.notes);
+    assert!(has_note(&c, "the candidate drifts within its run"));
+    assert!(has_note(&c, "does not change the verdict"), "{:?}", c.notes);
 }
 
 #[test]

@@ -18,7 +18,11 @@
 //!    throughputs of different kinds (elements against bytes).
 //! 2. **inconclusive** when the candidate drifts within its run: its first
 //!    and last thirds differ with `p < alpha` *and* by more than `t`
-//!    ([`crate::stats::drift()`]). Drift of the baseline is only noted.
+//!    ([`crate::stats::drift()`]), unless the medians of both thirds,
+//!    against the baseline's location, lie in the same band (both beyond
+//!    `+t`, both beyond `−t`, or both within): then either end alone gives
+//!    the same verdict and the rules below decide. Drift of the baseline
+//!    is only noted.
 //! 3. **regressed** when `c > t`, `p < alpha` and `lo > 0`, unless other
 //!    processes kept more than `max_neighbour_load` of the other CPUs busy
 //!    while the candidate was measured (3a): then **inconclusive**, since
@@ -152,6 +156,8 @@ fn compare_both(
 
 /// Everything measured about a pair of sample sets with enough samples.
 struct Evidence {
+    /// The baseline's location statistic, ns.
+    baseline_location: Option<f64>,
     interval: ChangeInterval,
     utest: UTest,
     candidate_drift: Option<Drift>,
@@ -164,6 +170,7 @@ impl Evidence {
             .filter(|ci| [ci.estimate, ci.lo, ci.hi].iter().all(|x| x.is_finite()))
             .ok_or_else(|| not_finite(id))?;
         Ok(Evidence {
+            baseline_location: opts.location.of(b),
             interval,
             utest: stats::mann_whitney(k, b, opts.alpha),
             candidate_drift: stats::drift(k, opts.alpha),
@@ -193,7 +200,14 @@ fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Vec<String>) {
             "the candidate drifts within its run: {}",
             drift_words(&d)
         ));
-        return (Verdict::Inconclusive, notes);
+        if !drift_keeps_the_verdict(&d, e.baseline_location, t) {
+            return (Verdict::Inconclusive, notes);
+        }
+        notes.push(
+            "both ends of the candidate's run lie on the same side of the threshold, \
+             so the drift does not change the verdict"
+                .into(),
+        );
     }
 
     let significant = e.utest.p_value().is_some_and(|p| p < alpha);
@@ -221,6 +235,27 @@ fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Vec<String>) {
         return (Verdict::Inconclusive, notes);
     }
     (Verdict::Pass, notes)
+}
+
+/// Rule 2's exception: the first and the last third of a drifting
+/// candidate, each against the baseline's location, fall in the same band
+/// (beyond `+t`, beyond `−t`, or within): either end alone would be judged
+/// alike, so where in the run the level moved does not matter.
+fn drift_keeps_the_verdict(d: &Drift, baseline: Option<f64>, t: f64) -> bool {
+    let Some(base) = baseline.filter(|b| *b > 0.0) else {
+        return false;
+    };
+    let band = |m: f64| {
+        let change = m / base - 1.0;
+        if change > t {
+            1
+        } else if change < -t {
+            -1
+        } else {
+            0
+        }
+    };
+    band(d.first_median) == band(d.last_median)
 }
 
 /// Rule 5: the interval straddles a threshold and is wider than allowed.
