@@ -5,7 +5,9 @@
 //! Each measurement is the benchmark suite's standalone measurement
 //! ([`Suite::remeasure`], what the gate calls to confirm a verdict): a
 //! pilot batch, then criterion's default of 100 samples of about the
-//! sampler's target sample time each, retakes as configured. The
+//! sampler's target sample time each, retakes as configured, with the
+//! machine canary read just before and after (the machine adjustment of
+//! the comparison, see [`crate::compare::verdict`]). The
 //! comparison goes through
 //! [`crate::cli::evaluate::judge_pair`], the function `cargo bench`'s gate
 //! and `perfgate check` call, so calibration judges exactly as they do.

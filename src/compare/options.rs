@@ -30,7 +30,7 @@ pub const DEFAULT_MAX_NEIGHBOUR_LOAD: f64 = 0.3;
 /// Default largest change of the machine's speed that is divided out:
 /// 10%. Measured on the 2-vCPU machines: between measurements seconds to
 /// a minute apart the host's speed moved an unchanged busy loop by up to
-/// 7%, and the canary followed it; readings 30–40% slow came from bursts
+/// 9.5%, and the canary followed it; readings 30–40% slow came from bursts
 /// on the other core that slowed the cache-bound canary far more than the
 /// routine, and dividing them out would have hidden a 10% slowdown.
 pub const DEFAULT_MAX_MACHINE_CHANGE: f64 = 0.10;
