@@ -297,7 +297,7 @@ pub fn distributions(c: &Comparison, max_points: usize) -> Chart {
     svg(SMALL, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .margin_left(100)
+            .margin_left(130)
             .margin_right(34)
             .caption("clean samples, baseline vs candidate", (FONT, 17))
             .x_label_area_size(36)
