@@ -17,10 +17,10 @@
 //!   joins them: leaving the scope, an early `?` return and unwinding from
 //!   a panic all stop the workers before the guard is gone.
 
-// TODO(#6): the workers are threads of the measuring process, so a parallel
-// routine measured with process-wide CPU time would count their work as its
-// own; fine for the single-threaded busy loop. Fixable by running the
-// workers in a child process when calibrating a parallel routine.
+// The workers are threads of the measuring process. That suits the busy
+// loop, which is single-threaded and measured with its thread's CPU time; a
+// parallel routine measured with process-wide CPU time would count their
+// work as its own, so calibrating one would need them in a child process.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
