@@ -374,3 +374,25 @@ fn inconclusive_trials_are_counted_by_the_rule_that_made_them_so() {
         "{table}"
     );
 }
+
+#[test]
+fn only_the_rule_that_decided_names_an_inconclusive_trial() {
+    use perfgate::calibrate::report::inconclusive_reason;
+    let notes = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // A drift that kept the verdict, then a reading too slow to trust.
+    let kept_drift = notes(&[
+        "the candidate drifts within its run: median …",
+        "both ends of the candidate's run lie on the same side of the threshold, so the drift does not change the verdict",
+        "not judged regressed: the machine canary read the machine too slow to tell its slowdown from the code's",
+    ]);
+    assert_eq!(
+        inconclusive_reason(&kept_drift),
+        "machine reading beyond max_machine_change"
+    );
+    // The neighbour load is only information when rule 3a did not fire.
+    let wide = notes(&[
+        "other processes kept 40% of the other CPUs busy while it was measured",
+        "interval too wide to decide against the ±3.00% threshold: …",
+    ]);
+    assert_eq!(inconclusive_reason(&wide), "interval too wide");
+}

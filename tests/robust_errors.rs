@@ -156,7 +156,7 @@ fn cases() -> Vec<Case> {
             args: &["check"],
             expect: vec![
                 kept.clone(),
-                "machine_ns -3 is not a positive time".into(),
+                "machine_ns -3 is not a time between 1 ns and 1 s".into(),
                 "delete the `machine_ns` line".into(),
             ],
         },
@@ -169,7 +169,10 @@ fn cases() -> Vec<Case> {
                 })
             },
             args: &["check"],
-            expect: vec![record("kept"), "after_ns 0 is not a positive time".into()],
+            expect: vec![
+                record("kept"),
+                "after_ns 0 is not a time between 1 ns and 1 s".into(),
+            ],
         },
         Case {
             what: "baseline under another benchmark's file name",

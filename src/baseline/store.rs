@@ -274,10 +274,10 @@ impl Baseline {
         let source = path.display().to_string();
         check_timings(&self.id, &self.samples, &source, BASELINE_REMEDY)?;
         match self.machine_ns {
-            Some(ns) if !(ns.is_finite() && ns > 0.0) => Err(Error::Parse {
+            Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::Parse {
                 path: path.to_owned(),
                 message: format!(
-                    "benchmark `{}`: machine_ns {ns} is not a positive time",
+                    "benchmark `{}`: machine_ns {ns} is not a time between 1 ns and 1 s",
                     self.id.escape_debug()
                 ),
                 hint: "delete the `machine_ns` line (the comparison is then not \

@@ -189,17 +189,23 @@ fn cell(setting: Setting, records: &[&TrialRecord]) -> Cell {
 /// The rule that made a comparison `inconclusive`, in a few words, from
 /// its notes (the rules of [`crate::compare::verdict`]).
 pub fn inconclusive_reason(notes: &[String]) -> &'static str {
+    // Only the notes of rules that decide `inconclusive` count: others
+    // (the neighbour load, a drift that kept the verdict) are information.
     let has = |words: &str| notes.iter().any(|n| n.contains(words));
-    if has("too few samples") {
-        "too few clean samples"
-    } else if has("drifts within its run") && has("candidate drifts") {
-        "candidate drifted"
-    } else if has("other processes kept") {
+    if has("not judged regressed: other processes kept") {
         "neighbour load"
-    } else if has("canary read the machine too slow") {
+    } else if has("not judged regressed: the machine canary read the machine too slow") {
         "machine reading beyond max_machine_change"
-    } else if has("machine canary (") {
+    } else if has("not judged regressed: the machine canary (") {
         "slow machine canary"
+    } else if has("too few samples") {
+        "too few clean samples"
+    } else if has("candidate drifts within its run")
+        && !has("does not change the verdict")
+    {
+        "candidate drifted"
+    } else if has("Mann–Whitney test is not significant") {
+        "interval beyond the threshold, test not significant"
     } else if has("interval too wide") {
         "interval too wide"
     } else {

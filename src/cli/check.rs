@@ -200,8 +200,10 @@ pub fn run(opts: &GateOptions, remeasure: Option<&mut Remeasure<'_>>) -> Result<
             fill_thin_records(&config, &opts.records_dir, &mut last, remeasure);
         }
         let machine = save::bench_fingerprint(&last);
+        let level = save::run_machine_level(last.records.values());
         let records = last.records.values();
-        return save::save_records(&baselines_dir, records, &machine, &config).map(|_| 0);
+        return save::save_records(&baselines_dir, records, &machine, level, &config)
+            .map(|_| 0);
     }
     // No directory, no baselines to guard: creating one only to lock it
     // would leave an empty `baselines/` behind.

@@ -151,12 +151,12 @@ fn check_machine_reading(path: &Path, record: &BenchRecord) -> Result<()> {
     };
     let bad = [("before_ns", m.before_ns), ("after_ns", m.after_ns)]
         .into_iter()
-        .find(|(_, ns)| !(ns.is_finite() && *ns > 0.0));
+        .find(|(_, ns)| !crate::sampler::plausible_machine_ns(*ns));
     match bad {
         Some((name, ns)) => Err(Error::Parse {
             path: path.to_owned(),
             message: format!(
-                "benchmark `{}`: machine reading {name} {ns} is not a positive time",
+                "benchmark `{}`: machine reading {name} {ns} is not a time between 1 ns and 1 s",
                 record.id.escape_debug()
             ),
             hint: RERUN_HINT.to_owned(),

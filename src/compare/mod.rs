@@ -196,6 +196,18 @@ pub struct Settings {
     /// threshold and still pass.
     #[serde(default = "default_max_interval_width")]
     pub max_interval_width: f64,
+    /// Whether the machine's change of speed was divided out (see
+    /// [`Comparison::machine_change`]); false in results written before
+    /// it existed.
+    #[serde(default)]
+    pub adjust_for_machine: bool,
+    /// Largest change of the machine's speed divided out, as a fraction.
+    #[serde(default = "default_max_machine_change")]
+    pub max_machine_change: f64,
+}
+
+fn default_max_machine_change() -> f64 {
+    DEFAULT_MAX_MACHINE_CHANGE
 }
 
 fn default_max_interval_width() -> f64 {

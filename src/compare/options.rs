@@ -169,6 +169,8 @@ impl From<&CompareOptions> for Settings {
             min_samples: o.min_samples,
             statistic: o.location.name(),
             max_interval_width: o.max_interval_width,
+            adjust_for_machine: o.machine_adjust,
+            max_machine_change: o.max_machine_change,
         }
     }
 }

@@ -551,7 +551,87 @@ fn without_a_reading_on_both_sides_the_times_are_compared_as_measured() {
     );
     assert_eq!(c.verdict, Verdict::Regressed);
     assert_eq!(c.machine_change, None);
+    assert!(
+        has_note(&c, "the candidate has no reading"),
+        "{:?}",
+        c.notes
+    );
+    // Neither side read: nothing to say.
+    let c = compare_read(
+        read_at(noisy(100.0, 30), None),
+        read_at(noisy(112.0, 30), None),
+        &opts,
+    );
     assert!(!has_note(&c, "machine"), "{:?}", c.notes);
+}
+
+#[test]
+fn readings_of_exactly_the_bound_are_divided_out_and_equal_ones_say_nothing() {
+    let opts = CompareOptions::default();
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(1000.0)),
+        read_at(noisy(110.0, 30), Some(1100.0)),
+        &opts,
+    );
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.notes);
+    assert!((c.machine_change.unwrap() - 0.10).abs() < 1e-9);
+    let c = compare_read(
+        read_at(noisy(100.0, 30), Some(1000.0)),
+        read_at(noisy(100.0, 30), Some(1000.0)),
+        &opts,
+    );
+    assert_eq!(c.machine_change, Some(0.0));
+    assert!(!has_note(&c, "machine"), "{:?}", c.notes);
+}
+
+#[test]
+fn an_implausible_machine_reading_is_an_error_naming_the_benchmark_and_side() {
+    for (b, k, side) in [
+        (Some(0.0), Some(50.0), "baseline"),
+        (Some(50.0), Some(-1.0), "candidate"),
+        (Some(1e-300), Some(50.0), "baseline"),
+        (Some(50.0), Some(1e308), "candidate"),
+        (Some(f64::NAN), None, "baseline"),
+    ] {
+        let err = compare_benchmark(
+            "halo/large_dag",
+            Some(read_at(noisy(100.0, 30), b)),
+            Some(read_at(noisy(100.0, 30), k)),
+            &CompareOptions::default(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("halo/large_dag"), "{text}");
+        assert!(
+            text.contains(&format!("the {side}'s machine reading")),
+            "{text}"
+        );
+        assert_eq!(err.exit_status(), 2);
+    }
+}
+
+// Case C14 with readings 5% apart: dividing the candidate by 1.05 moves
+// its one sample tied with the baseline below it, and the U test's p
+// (0.013) misses alpha 0.01 while the interval lies wholly beyond the
+// threshold. Disagreeing evidence is inconclusive, never pass.
+#[test]
+fn c14_adjusted_is_never_a_pass_with_its_interval_beyond_the_threshold() {
+    let opts = CompareOptions {
+        alpha: 0.01,
+        confidence: 0.99,
+        ..CompareOptions::default()
+    };
+    let base = vec![100.0, 101.0, 99.0, 100.0, 102.0, 100.0, 101.0, 99.0];
+    let cand = vec![100.0, 150.0, 151.0, 149.0, 152.0, 150.0, 151.0, 149.0];
+    let c = compare_read(
+        read_at(base, Some(1000.0)),
+        read_at(cand, Some(1050.0)),
+        &opts,
+    );
+    assert_ne!(c.verdict, Verdict::Pass, "{:?}", c.notes);
+    if c.verdict == Verdict::Inconclusive {
+        assert!(has_note(&c, "not significant"), "{:?}", c.notes);
+    }
 }
 
 #[test]

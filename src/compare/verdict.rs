@@ -30,6 +30,8 @@
 //!    canary read the machine more than `max_machine_change` slower (so
 //!    rule 0 did not adjust) (3b): then **inconclusive** too.
 //! 4. **improved** when `c < −t`, `p < alpha` and `hi < 0`.
+//!    Otherwise (4b) **inconclusive** when the interval lies wholly beyond
+//!    `+t` or `−t` but `p ≥ alpha`: the two kinds of evidence disagree.
 //! 5. **inconclusive** when the interval is too wide to decide against the
 //!    threshold: it contains `+t` or `−t` (strictly inside) and is wider
 //!    than `max_interval_width · t`. Such an interval cannot tell a change
@@ -113,6 +115,8 @@ fn compare_both(
 ) -> Result<Comparison> {
     check_samples(id, Role::Baseline, &baseline.samples, opts.location)?;
     check_samples(id, Role::Candidate, &candidate.samples, opts.location)?;
+    check_machine(id, "baseline", baseline.machine_ns)?;
+    check_machine(id, "candidate", candidate.machine_ns)?;
     let scaled = per_unit(id, &baseline, &candidate)?;
     let mut c = empty(id, opts.threshold);
     c.notes.clone_from(&scaled.notes);
@@ -224,6 +228,19 @@ fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Vec<String>) {
         let faster = pct(-estimate).trim_start_matches('+').to_owned();
         notes.push(format!("faster by {faster} (interval {interval})"));
         return (Verdict::Improved, notes);
+    }
+    if (lo > t || hi < -t) && e.utest.p_value().is_some() {
+        // The interval says beyond the threshold, the U test says the
+        // difference may be chance: evidence that disagrees is no pass.
+        notes.push(format!(
+            "the interval {interval} lies beyond the ±{} threshold, but the \
+             Mann–Whitney test is not significant (p = {}, alpha {alpha})",
+            pct(t).trim_start_matches('+'),
+            e.utest
+                .p_value()
+                .map_or("n/a".to_string(), |p| format!("{p:.3}")),
+        ));
+        return (Verdict::Inconclusive, notes);
     }
     if too_wide(lo, hi, opts) {
         notes.push(format!(
@@ -381,6 +398,21 @@ fn empty(id: &str, threshold: f64) -> Comparison {
     }
 }
 
+/// A side's reading of the machine's speed, when it has one, is plausible.
+fn check_machine(id: &str, role: &str, ns: Option<f64>) -> Result<()> {
+    match ns {
+        Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::benchmark(
+            id,
+            format!(
+                "the {role}'s machine reading {ns} is not a time between 1 ns and 1 s"
+            ),
+            "the file was damaged or edited: remove its `machine_ns` (it is then \
+             compared as measured), or record it again",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Rule 0: the candidate's times divided by the machine's change of speed
 /// between the two measurements, when both sides read it, the options ask
 /// for it and the change is within `max_machine_change`; the change is
@@ -397,7 +429,15 @@ fn adjust_for_machine(
     if !opts.machine_adjust {
         return None;
     }
-    let k = candidate.machine_ns?;
+    let Some(k) = candidate.machine_ns else {
+        if baseline.machine_ns.is_some() {
+            c.notes.push(
+                "not adjusted for the machine's speed: the candidate has no reading of it"
+                    .into(),
+            );
+        }
+        return None;
+    };
     let Some(b) = baseline.machine_ns else {
         c.notes.push(
             "not adjusted for the machine's speed: the baseline has no reading of it \
@@ -413,7 +453,8 @@ fn adjust_for_machine(
     let shift = factor - 1.0;
     let words = if shift >= 0.0 { "slower" } else { "faster" };
     let by = pct(shift.abs()).trim_start_matches('+').to_owned();
-    if shift.abs() > opts.max_machine_change {
+    // A hair of rounding must not refuse a change of exactly the bound.
+    if shift.abs() > opts.max_machine_change + 1e-12 {
         c.notes.push(format!(
             "not adjusted for the machine's speed: the machine canary read {by} \
              {words} than at the baseline, beyond the {} it is trusted for",
@@ -422,6 +463,9 @@ fn adjust_for_machine(
         return None;
     }
     c.machine_change = Some(shift);
+    if by == "0.00%" {
+        return Some(samples.iter().map(|x| x / factor).collect());
+    }
     c.notes.push(format!(
         "the machine ran {by} {words} than when the baseline was measured (machine \
          canary read beside both); the change is adjusted for it"

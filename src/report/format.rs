@@ -188,7 +188,8 @@ pub fn canary_sentence(results: &RunResults) -> Option<String> {
     let c = results.machine_canary.as_ref()?;
     let doubt = match c.clear_slowdown() {
         Some(_) => {
-            "; slowdowns of the benchmarks are not judged regressed while the machine is this slow"
+            "; slowdowns of the benchmarks not adjusted for the machine's speed are \
+             not judged regressed while the machine is this slow"
         }
         None => "",
     };
@@ -202,9 +203,17 @@ pub fn canary_sentence(results: &RunResults) -> Option<String> {
 /// The settings line of a report header.
 pub fn settings_sentence(results: &RunResults) -> String {
     let s = &results.settings;
+    let machine = if s.adjust_for_machine {
+        format!(
+            "; adjusted for the machine's speed within ±{}",
+            threshold(s.max_machine_change)
+        )
+    } else {
+        String::new()
+    };
     format!(
         "statistic {}, default threshold {}, alpha {}, {}% interval from {} \
-         bootstrap resamples (seed {}), at least {} clean samples per side",
+         bootstrap resamples (seed {}), at least {} clean samples per side{machine}",
         s.statistic,
         threshold(s.default_threshold),
         finite_or_na(s.alpha),

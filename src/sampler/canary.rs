@@ -111,7 +111,8 @@ pub fn read_speed(canary: &mut Canary, config: &SamplerConfig) -> Option<f64> {
     };
     let iterations = sampler.iterations_for(&mut batch);
     let record = sampler.measure(CANARY_ID, iterations, READING_SAMPLES, &mut batch);
-    median(&record.clean_per_iteration()).filter(|m| m.is_finite() && *m > 0.0)
+    median(&record.clean_per_iteration())
+        .filter(|m| super::record::plausible_machine_ns(*m))
 }
 
 /// Marsaglia's xorshift64: fast, fixed, good enough to scatter addresses.

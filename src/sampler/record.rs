@@ -133,6 +133,18 @@ pub struct MachineReading {
     pub after_ns: f64,
 }
 
+/// Plausible readings of the machine's speed, ns per canary iteration: the
+/// canary's iteration takes about 10 µs on the machines this runs on, and
+/// any machine fast or slow enough to fall outside 1 ns – 1 s is a damaged
+/// file, not a measurement.
+pub const MACHINE_NS_RANGE: std::ops::RangeInclusive<f64> = 1.0..=1e9;
+
+/// Whether `ns` is a plausible reading (see [`MACHINE_NS_RANGE`]); false
+/// for NaN and infinities.
+pub fn plausible_machine_ns(ns: f64) -> bool {
+    MACHINE_NS_RANGE.contains(&ns)
+}
+
 impl MachineReading {
     /// The faster of the two readings. Contention only ever slows the
     /// canary, and a burst that falls on one short reading does not fall

@@ -217,6 +217,8 @@ pub fn run(mut comparisons: Vec<Comparison>, exit_status: i32) -> RunResults {
             min_samples: 10,
             statistic: "median".to_string(),
             max_interval_width: 2.0,
+            adjust_for_machine: true,
+            max_machine_change: 0.10,
         },
         comparisons,
         exit_status,
