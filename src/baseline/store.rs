@@ -36,7 +36,7 @@ pub const UNIT: &str = "ns_per_iteration";
 const TEMP_PREFIX: &str = ".perfgate-";
 
 const RESTORE_HINT: &str = "restore the file from version control (`git checkout -- \
-     baselines/`) or record it again with `perfgate baseline save`";
+     <file>`) or record it again with `perfgate baseline save`";
 
 /// The path of `id`'s baseline in `dir`.
 pub fn path_for(dir: &Path, id: &str) -> PathBuf {
