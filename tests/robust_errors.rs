@@ -157,7 +157,7 @@ fn cases() -> Vec<Case> {
             expect: vec![
                 kept.clone(),
                 "machine_ns -3 is not a time between 1 ns and 1 s".into(),
-                "delete the `machine_ns` line".into(),
+                "remove the `machine_ns` key".into(),
             ],
         },
         Case {

@@ -277,12 +277,13 @@ impl Baseline {
             Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::Parse {
                 path: path.to_owned(),
                 message: format!(
-                    "benchmark `{}`: machine_ns {ns} is not a time between 1 ns and 1 s",
-                    self.id.escape_debug()
+                    "benchmark `{}`: machine_ns {} is not a time between 1 ns and 1 s",
+                    self.id.escape_debug(),
+                    crate::sampler::reading_text(ns)
                 ),
-                hint: "delete the `machine_ns` line (the comparison is then not \
-                       adjusted for the machine's speed), or re-record the \
-                       baseline with `perfgate baseline save`"
+                hint: "remove the `machine_ns` key and the comma before it (the \
+                       comparison is then not adjusted for the machine's speed), or \
+                       re-record the baseline with `perfgate baseline save`"
                     .to_owned(),
             }),
             _ => Ok(()),

@@ -272,7 +272,7 @@ pub fn doubt_slow_machine(c: &mut Comparison, canary: Option<&Comparison>) {
             "not judged regressed: the machine canary ({CANARY_ID}) ran {} slower \
              than when the baselines were recorded, so the slowdown may be the \
              machine's; measure again when the machine is back to its speed",
-            crate::report::format::percent(Some(slower))
+            crate::report::format::percent(Some(slower)).trim_start_matches('+')
         ));
     }
 }

@@ -156,8 +156,9 @@ fn check_machine_reading(path: &Path, record: &BenchRecord) -> Result<()> {
         Some((name, ns)) => Err(Error::Parse {
             path: path.to_owned(),
             message: format!(
-                "benchmark `{}`: machine reading {name} {ns} is not a time between 1 ns and 1 s",
-                record.id.escape_debug()
+                "benchmark `{}`: machine reading {name} {} is not a time between 1 ns and 1 s",
+                record.id.escape_debug(),
+                crate::sampler::reading_text(ns)
             ),
             hint: RERUN_HINT.to_owned(),
         }),

@@ -404,7 +404,8 @@ fn check_machine(id: &str, role: &str, ns: Option<f64>) -> Result<()> {
         Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::benchmark(
             id,
             format!(
-                "the {role}'s machine reading {ns} is not a time between 1 ns and 1 s"
+                "the {role}'s machine reading {} is not a time between 1 ns and 1 s",
+                crate::sampler::reading_text(ns)
             ),
             "the file was damaged or edited: remove its `machine_ns` (it is then \
              compared as measured), or record it again",

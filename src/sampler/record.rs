@@ -145,6 +145,16 @@ pub fn plausible_machine_ns(ns: f64) -> bool {
     MACHINE_NS_RANGE.contains(&ns)
 }
 
+/// `ns` as a message shows it: plain when ordinary, in scientific notation
+/// when far outside [`MACHINE_NS_RANGE`] (a 300-digit number helps no one).
+pub fn reading_text(ns: f64) -> String {
+    if ns == 0.0 || (1e-3..1e12).contains(&ns.abs()) {
+        format!("{ns}")
+    } else {
+        format!("{ns:e}")
+    }
+}
+
 impl MachineReading {
     /// The faster of the two readings. Contention only ever slows the
     /// canary, and a burst that falls on one short reading does not fall
