@@ -606,6 +606,7 @@ fn an_implausible_machine_reading_is_an_error_naming_the_benchmark_and_side() {
             text.contains(&format!("the {side}'s machine reading")),
             "{text}"
         );
+        assert!(!text.contains("0000000000"), "numbers stay compact: {text}");
         assert_eq!(err.exit_status(), 2);
     }
 }
