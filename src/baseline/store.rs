@@ -273,20 +273,22 @@ impl Baseline {
         }
         let source = path.display().to_string();
         check_timings(&self.id, &self.samples, &source, BASELINE_REMEDY)?;
-        match self.machine_ns {
-            Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::Parse {
+        match self
+            .machine_ns
+            .and_then(crate::sampler::implausible_reading)
+        {
+            Some(problem) => Err(Error::Parse {
                 path: path.to_owned(),
                 message: format!(
-                    "benchmark `{}`: machine_ns {} is not a time between 1 ns and 1 s",
-                    self.id.escape_debug(),
-                    crate::sampler::reading_text(ns)
+                    "benchmark `{}`: machine_ns {problem}",
+                    self.id.escape_debug()
                 ),
                 hint: "remove the `machine_ns` key and the comma before it (the \
                        comparison is then not adjusted for the machine's speed), or \
                        re-record the baseline with `perfgate baseline save`"
                     .to_owned(),
             }),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 

@@ -151,14 +151,13 @@ fn check_machine_reading(path: &Path, record: &BenchRecord) -> Result<()> {
     };
     let bad = [("before_ns", m.before_ns), ("after_ns", m.after_ns)]
         .into_iter()
-        .find(|(_, ns)| !crate::sampler::plausible_machine_ns(*ns));
+        .find_map(|(name, ns)| Some((name, crate::sampler::implausible_reading(ns)?)));
     match bad {
-        Some((name, ns)) => Err(Error::Parse {
+        Some((name, problem)) => Err(Error::Parse {
             path: path.to_owned(),
             message: format!(
-                "benchmark `{}`: machine reading {name} {} is not a time between 1 ns and 1 s",
-                record.id.escape_debug(),
-                crate::sampler::reading_text(ns)
+                "benchmark `{}`: machine reading {name} {problem}",
+                record.id.escape_debug()
             ),
             hint: RERUN_HINT.to_owned(),
         }),

@@ -120,12 +120,13 @@ fn compare_both(
     let scaled = per_unit(id, &baseline, &candidate)?;
     let mut c = empty(id, opts.threshold);
     c.notes.clone_from(&scaled.notes);
-    let adjusted =
+    let adjustment =
         adjust_for_machine(&mut c, &baseline, &candidate, &scaled.candidate, opts);
-    let (b, k) = (
-        &scaled.baseline,
-        adjusted.as_ref().unwrap_or(&scaled.candidate),
-    );
+    let k = match &adjustment {
+        Adjustment::Divided(adjusted) => adjusted,
+        Adjustment::AsMeasured { .. } => &scaled.candidate,
+    };
+    let b = &scaled.baseline;
 
     if let Some(note) = too_few_note(b.len(), k.len(), opts.min_samples) {
         c.change = point_change(id, b, k, opts)?;
@@ -142,7 +143,9 @@ fn compare_both(
         }
     }
     doubt_under_neighbours(&mut c, candidate.neighbour_load, opts);
-    doubt_on_a_slow_machine(&mut c, &baseline, &candidate, opts);
+    if matches!(adjustment, Adjustment::AsMeasured { too_slow: true }) {
+        doubt_on_a_slow_machine(&mut c);
+    }
 
     c.baseline = Some(side(
         scaled.baseline,
@@ -229,16 +232,13 @@ fn decide(e: &Evidence, opts: &CompareOptions) -> (Verdict, Vec<String>) {
         notes.push(format!("faster by {faster} (interval {interval})"));
         return (Verdict::Improved, notes);
     }
-    if (lo > t || hi < -t) && e.utest.p_value().is_some() {
+    if let Some(p) = e.utest.p_value().filter(|_| lo > t || hi < -t) {
         // The interval says beyond the threshold, the U test says the
         // difference may be chance: evidence that disagrees is no pass.
         notes.push(format!(
             "the interval {interval} lies beyond the ±{} threshold, but the \
-             Mann–Whitney test is not significant (p = {}, alpha {alpha})",
+             Mann–Whitney test is not significant (p = {p:.3}, alpha {alpha})",
             pct(t).trim_start_matches('+'),
-            e.utest
-                .p_value()
-                .map_or("n/a".to_string(), |p| format!("{p:.3}")),
         ));
         return (Verdict::Inconclusive, notes);
     }
@@ -400,25 +400,31 @@ fn empty(id: &str, threshold: f64) -> Comparison {
 
 /// A side's reading of the machine's speed, when it has one, is plausible.
 fn check_machine(id: &str, role: &str, ns: Option<f64>) -> Result<()> {
-    match ns {
-        Some(ns) if !crate::sampler::plausible_machine_ns(ns) => Err(Error::benchmark(
+    match ns.and_then(crate::sampler::implausible_reading) {
+        Some(problem) => Err(Error::benchmark(
             id,
-            format!(
-                "the {role}'s machine reading {} is not a time between 1 ns and 1 s",
-                crate::sampler::reading_text(ns)
-            ),
+            format!("the {role}'s machine reading {problem}"),
             "the file was damaged or edited: remove its `machine_ns` (it is then \
              compared as measured), or record it again",
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
+}
+
+/// What rule 0 made of the candidate's times.
+enum Adjustment {
+    /// Divided by the machine's change of speed.
+    Divided(Vec<f64>),
+    /// Compared as measured; `too_slow` when the canary read the machine
+    /// more than `max_machine_change` slower (rule 3b then applies).
+    AsMeasured { too_slow: bool },
 }
 
 /// Rule 0: the candidate's times divided by the machine's change of speed
 /// between the two measurements, when both sides read it, the options ask
 /// for it and the change is within `max_machine_change`; the change is
-/// recorded and a note says so. `None` (compare as measured) otherwise,
-/// with a note when only the baseline lacks a reading or the change is
+/// recorded and a note says so (unless it rounds to nothing). As measured
+/// otherwise, with a note when one side lacks a reading or the change is
 /// too large to trust.
 fn adjust_for_machine(
     c: &mut Comparison,
@@ -426,9 +432,10 @@ fn adjust_for_machine(
     candidate: &Input,
     samples: &[f64],
     opts: &CompareOptions,
-) -> Option<Vec<f64>> {
+) -> Adjustment {
+    let as_measured = Adjustment::AsMeasured { too_slow: false };
     if !opts.machine_adjust {
-        return None;
+        return as_measured;
     }
     let Some(k) = candidate.machine_ns else {
         if baseline.machine_ns.is_some() {
@@ -437,7 +444,7 @@ fn adjust_for_machine(
                     .into(),
             );
         }
-        return None;
+        return as_measured;
     };
     let Some(b) = baseline.machine_ns else {
         c.notes.push(
@@ -445,12 +452,11 @@ fn adjust_for_machine(
              (re-record it with `perfgate baseline save`)"
                 .into(),
         );
-        return None;
+        return as_measured;
     };
+    // Both readings are plausible (`check_machine`), so the factor is a
+    // finite positive number.
     let factor = k / b;
-    if !(factor.is_finite() && factor > 0.0) {
-        return None;
-    }
     let shift = factor - 1.0;
     let words = if shift >= 0.0 { "slower" } else { "faster" };
     let by = pct(shift.abs()).trim_start_matches('+').to_owned();
@@ -461,34 +467,25 @@ fn adjust_for_machine(
              {words} than at the baseline, beyond the {} it is trusted for",
             pct(opts.max_machine_change).trim_start_matches('+'),
         ));
-        return None;
+        return Adjustment::AsMeasured {
+            too_slow: shift > 0.0,
+        };
     }
     c.machine_change = Some(shift);
-    if by == "0.00%" {
-        return Some(samples.iter().map(|x| x / factor).collect());
+    if by != "0.00%" {
+        c.notes.push(format!(
+            "the machine ran {by} {words} than when the baseline was measured \
+             (machine canary read beside both); the change is adjusted for it"
+        ));
     }
-    c.notes.push(format!(
-        "the machine ran {by} {words} than when the baseline was measured (machine \
-         canary read beside both); the change is adjusted for it"
-    ));
-    Some(samples.iter().map(|x| x / factor).collect())
+    Adjustment::Divided(samples.iter().map(|x| x / factor).collect())
 }
 
 /// Rule 3b: a `regressed` verdict on times the machine canary read more
 /// than `max_machine_change` slower than at the baseline (so not adjusted)
 /// becomes `inconclusive`: the slowdown may be the machine's.
-fn doubt_on_a_slow_machine(
-    c: &mut Comparison,
-    baseline: &Input,
-    candidate: &Input,
-    opts: &CompareOptions,
-) {
-    let (Some(b), Some(k)) = (baseline.machine_ns, candidate.machine_ns) else {
-        return;
-    };
-    let shift = k / b - 1.0;
-    let unadjusted = opts.machine_adjust && c.machine_change.is_none();
-    if unadjusted && shift > opts.max_machine_change && c.verdict == Verdict::Regressed {
+fn doubt_on_a_slow_machine(c: &mut Comparison) {
+    if c.verdict == Verdict::Regressed {
         c.verdict = Verdict::Inconclusive;
         c.notes.push(
             "not judged regressed: the machine canary read the machine too slow \

@@ -94,6 +94,13 @@ pub struct CriterionRun<P: Probe> {
 /// [`super::canary::read_speed`]); `None` when it could not.
 pub struct MachineReader(pub Box<dyn FnMut() -> Option<f64>>);
 
+impl MachineReader {
+    /// One reading.
+    pub fn read(&mut self) -> Option<f64> {
+        (self.0)()
+    }
+}
+
 impl std::fmt::Debug for MachineReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MachineReader")
@@ -137,7 +144,7 @@ impl<P: Probe> CriterionRun<P> {
             Phase::Measurement => {
                 if self.measurement_calls == 0 {
                     self.machine_before =
-                        self.machine.as_mut().and_then(|read| (read.0)());
+                        self.machine.as_mut().and_then(MachineReader::read);
                     self.sampler.pilot(iterations, batch);
                 }
                 self.measurement_calls += 1;
@@ -170,7 +177,7 @@ impl<P: Probe> CriterionRun<P> {
             return None;
         }
         let (made, expected) = (self.measurement_calls, self.sample_size);
-        let after = self.machine.as_mut().and_then(|read| (read.0)());
+        let after = self.machine.as_mut().and_then(MachineReader::read);
         let mut record = self.sampler.finish(id, throughput);
         record.sampling.machine = reading(self.machine_before, after);
         if made != expected {

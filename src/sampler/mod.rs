@@ -66,8 +66,9 @@ pub use glue::{CriterionRun, MachineReader, Phase, PhaseTracker};
 pub use measure::{Reading, Sampler, SlotOutcome};
 pub use probe::{CpuScope, MachineBusy, OsProbe, Probe};
 pub use record::{
-    plausible_machine_ns, reading_text, BenchRecord, ContentionReason, MachineReading,
-    SampleRecord, SampleStatus, SamplingInfo, MACHINE_NS_RANGE, RECORD_SCHEMA,
+    implausible_reading, plausible_machine_ns, BenchRecord, ContentionReason,
+    MachineReading, SampleRecord, SampleStatus, SamplingInfo, MACHINE_NS_RANGE,
+    RECORD_SCHEMA,
 };
 pub use store::{records_dir, write_manifest, write_record, RunManifest};
 pub use suite::{Case, Suite, SuiteConfig};

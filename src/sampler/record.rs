@@ -145,14 +145,19 @@ pub fn plausible_machine_ns(ns: f64) -> bool {
     MACHINE_NS_RANGE.contains(&ns)
 }
 
-/// `ns` as a message shows it: plain when ordinary, in scientific notation
-/// when far outside [`MACHINE_NS_RANGE`] (a 300-digit number helps no one).
-pub fn reading_text(ns: f64) -> String {
-    if ns == 0.0 || (1e-3..1e12).contains(&ns.abs()) {
+/// What is wrong with a reading of `ns`, for an error message; `None`
+/// when it is plausible. The number is plain when ordinary and in
+/// scientific notation when far out (a 300-digit number helps no one).
+pub fn implausible_reading(ns: f64) -> Option<String> {
+    if plausible_machine_ns(ns) {
+        return None;
+    }
+    let shown = if ns == 0.0 || (1e-3..1e12).contains(&ns.abs()) {
         format!("{ns}")
     } else {
         format!("{ns:e}")
-    }
+    };
+    Some(format!("{shown} is not a time between 1 ns and 1 s"))
 }
 
 impl MachineReading {

@@ -375,9 +375,9 @@ impl<'a> Suite<'a> {
         let samples = u32::try_from(case.sample_size).unwrap_or(u32::MAX);
         let mut reader = (self.config.machine_readings && id != CANARY_ID)
             .then(|| machine_reader(&self.config.sampler));
-        let before = reader.as_mut().and_then(|r| (r.0)());
+        let before = reader.as_mut().and_then(MachineReader::read);
         let mut record = sampler.measure(id, iterations, samples, &mut case.batch);
-        let after = reader.as_mut().and_then(|r| (r.0)());
+        let after = reader.as_mut().and_then(MachineReader::read);
         record.sampling.machine = super::glue::reading(before, after);
         record.throughput = case.throughput;
         Ok(record)
